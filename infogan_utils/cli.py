@@ -1,0 +1,124 @@
+"""Command line: ``python -m infogan_utils train|evaluate ...``.
+
+    python -m infogan_utils train --out runs/seed0 --steps 5000 --seed 0
+    python -m infogan_utils train --out runs/seed0 --steps 5000 --seed 0   # resumes
+    python -m infogan_utils evaluate --run runs/seed0
+    python -m infogan_utils evaluate --pretrained
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .config import PRECISIONS, InfoGANConfig
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m infogan_utils",
+                                description="Train and evaluate InfoGAN on MNIST.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train (or resume) a run into an output folder")
+    t.add_argument("--out", required=True, help="run folder (checkpoints, history, weights)")
+    t.add_argument("--steps", type=int, default=5000, help="total training steps")
+    d = InfoGANConfig()
+    t.add_argument("--batch-size", type=int, default=d.batch_size)
+    t.add_argument("--seed", type=int, default=d.seed)
+    t.add_argument("--lambda-cat", type=float, default=d.lambda_cat)
+    t.add_argument("--lambda-cont", type=float, default=d.lambda_cont)
+    t.add_argument("--num-continuous", type=int, default=d.num_continuous)
+    t.add_argument("--learn-var", action="store_true",
+                   help="learn Q's Gaussian variance (default: fixed unit variance)")
+    t.add_argument("--lr-d", type=float, default=d.lr_d)
+    t.add_argument("--lr-g", type=float, default=d.lr_g)
+    t.add_argument("--precision", choices=PRECISIONS, default=d.precision)
+    t.add_argument("--log-every", type=int, default=100, help="steps per history row")
+    t.add_argument("--checkpoint-every", type=int, default=500, help="steps per checkpoint")
+    t.add_argument("--eval-every", type=int, default=0,
+                   help="record test digit accuracy every N steps (0: never; report only)")
+    t.add_argument("--no-resume", dest="resume", action="store_false",
+                   help="refuse to continue an existing run in --out")
+    t.add_argument("--threads", type=int, default=0,
+                   help="TensorFlow intra-op threads (0: all cores)")
+    t.add_argument("--devices", type=int, default=1,
+                   help="train with tf.distribute.MirroredStrategy over this many devices "
+                        "(GPUs if present, else logical CPUs)")
+
+    e = sub.add_parser("evaluate", help="print one JSON object of measured results")
+    src = e.add_mutually_exclusive_group(required=True)
+    src.add_argument("--run", help="a run folder written by `train`")
+    src.add_argument("--pretrained", action="store_true", help="the shipped model in data/")
+    e.add_argument("--samples", type=int, default=10_000,
+                   help="generated samples for the L_I estimate")
+    e.add_argument("--seed", type=int, default=0)
+    return p
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return _train(args)
+        return _evaluate(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _train(args) -> int:
+    config = InfoGANConfig(
+        batch_size=args.batch_size, seed=args.seed, lambda_cat=args.lambda_cat,
+        lambda_cont=args.lambda_cont, num_continuous=args.num_continuous,
+        fix_var=not args.learn_var, lr_d=args.lr_d, lr_g=args.lr_g, precision=args.precision,
+    )
+    import tensorflow as tf
+
+    if args.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
+    strategy = _strategy(args.devices) if args.devices > 1 else None
+
+    from .data import load_mnist
+    from .training import DigitAccuracyMonitor, train
+
+    (x_train, _), (x_test, y_test) = load_mnist()
+    callbacks = []
+    if args.eval_every:
+        if args.eval_every % args.log_every:
+            raise ValueError("--eval-every must be a multiple of --log-every")
+        callbacks.append(DigitAccuracyMonitor(x_test, y_test, args.eval_every // args.log_every))
+    train(config, args.steps, args.out, resume=args.resume, log_every=args.log_every,
+          checkpoint_every=args.checkpoint_every, images=x_train, strategy=strategy,
+          callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2)
+    print(f"trained to step {args.steps}; networks in {args.out}")
+    return 0
+
+
+def _strategy(devices: int):
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if len(gpus) >= devices:
+        return tf.distribute.MirroredStrategy([f"/gpu:{i}" for i in range(devices)])
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(devices)])
+    return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(devices)])
+
+
+def _evaluate(args) -> int:
+    from .evaluation import evaluate_model
+    from .infogan import InfoGAN
+
+    if args.pretrained:
+        from .pretrained import load_pretrained
+
+        model = load_pretrained()
+    else:
+        model = InfoGAN.load_networks(args.run)
+    result = evaluate_model(model, num_samples=args.samples, seed=args.seed)
+    result.pop("confusion", None)
+    print(json.dumps(result, indent=2))
+    return 0

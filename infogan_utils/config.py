@@ -1,0 +1,124 @@
+"""One dataclass holds every setting of an InfoGAN run, with the paper's MNIST defaults.
+
+Chen et al. (2016), section 7 and appendix C.1 (MNIST):
+
+* one categorical code ``c1 ~ Cat(K=10, p=0.1)``,
+* two continuous codes ``c2, c3 ~ U(-1, 1)``,
+* 62 noise variables ``z ~ U(-1, 1)``,
+* ``lambda = 1`` for the categorical code, a smaller one for continuous codes,
+* Adam, learning rate ``2e-4`` for D (and Q, which shares D's trunk), ``1e-3`` for G,
+  ``beta_1 = 0.5``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+
+PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+
+
+@dataclasses.dataclass(frozen=True)
+class InfoGANConfig:
+    """Settings of one InfoGAN model and its training.
+
+    Every field is validated on construction; an invalid value raises
+    :class:`ValueError` naming the field and its allowed range.
+    """
+
+    num_categories: int = 10
+    """K, the number of values of the categorical code c1 (paper: 10)."""
+    num_continuous: int = 2
+    """Number of continuous codes ~ U(-1, 1) (paper: 2; the seed used 3)."""
+    noise_dim: int = 62
+    """Dimension of the incompressible noise z ~ U(-1, 1) (paper: 62)."""
+    lambda_cat: float = 1.0
+    """Weight of the categorical part of the mutual-information term (paper: 1)."""
+    lambda_cont: float = 0.1
+    """Weight of the continuous part of the mutual-information term (paper: "smaller")."""
+    fix_var: bool = True
+    """Q's Gaussian for continuous codes has unit variance (True) or learns it (False)."""
+    lr_d: float = 2e-4
+    """Adam learning rate of the discriminator and Q (paper: 2e-4)."""
+    lr_g: float = 1e-3
+    """Adam learning rate of the generator (paper: 1e-3)."""
+    beta_1: float = 0.5
+    """Adam beta_1 for both optimisers (paper: 0.5)."""
+    batch_size: int = 64
+    """Images per training step."""
+    seed: int = 0
+    """Seed of weights, codes and data order: the same seed gives the same run."""
+    precision: str = "float32"
+    """"float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has native bf16)."""
+
+    def __post_init__(self) -> None:
+        _check_int(self, "num_categories", 2, 1000)
+        _check_int(self, "num_continuous", 0, 100)
+        _check_int(self, "noise_dim", 0, 10_000)
+        _check_int(self, "batch_size", 1, 1_000_000)
+        _check_int(self, "seed", 0, 2**31 - 1)
+        for name in ("lambda_cat", "lambda_cont"):
+            _check_float(self, name, 0.0, math.inf, low_open=False)
+        for name in ("lr_d", "lr_g"):
+            _check_float(self, name, 0.0, 1.0, low_open=True)
+        _check_float(self, "beta_1", 0.0, 1.0, low_open=False, high_open=True)
+        if not isinstance(self.fix_var, bool):
+            raise ValueError(f"fix_var must be True or False, got {self.fix_var!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(
+                f"precision must be one of {', '.join(PRECISIONS)}; got {self.precision!r}"
+            )
+
+    @property
+    def latent_dim(self) -> int:
+        """Length of the generator input: noise + one-hot category + continuous codes."""
+        return self.noise_dim + self.num_categories + self.num_continuous
+
+    def replace(self, **changes) -> "InfoGANConfig":
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "InfoGANConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown InfoGANConfig field(s): {', '.join(unknown)}; "
+                f"known fields are: {', '.join(sorted(known))}"
+            )
+        return cls(**values)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "InfoGANConfig":
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
+
+def _check_int(cfg, name, low, high):
+    value = getattr(cfg, name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+
+
+def _check_float(cfg, name, low, high, low_open, high_open=False):
+    value = getattr(cfg, name)
+    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+    lo = "(" if low_open else "["
+    hi = ")" if high_open or high == math.inf else "]"
+    allowed = f"{lo}{low}, {high}{hi}"
+    if not ok_type or math.isnan(value):
+        raise ValueError(f"{name} must be a number in {allowed}, got {value!r}")
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if (high_open or high == math.inf) else value > high
+    if too_low or too_high:
+        raise ValueError(f"{name} must be in {allowed}, got {value}")

@@ -1,0 +1,178 @@
+"""MNIST: a validated, cached loader and the tf.data training pipeline.
+
+The cache is ``data/mnist.npz`` in this project (or the folder named by the
+``INFOGAN_DATA_DIR`` environment variable, or the ``path`` argument). When the file is
+missing, :func:`load_mnist` downloads the standard Keras archive once with
+``keras.utils.get_file`` and checks its published sha256. A file that is already
+there is never deleted or overwritten: if it is broken you get an error telling you
+what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+MNIST_FILE_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+DATA_DIR_ENV = "INFOGAN_DATA_DIR"
+PROJECT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+EXPECTED = {
+    "x_train": ((60000, 28, 28), np.uint8),
+    "y_train": ((60000,), np.uint8),
+    "x_test": ((10000, 28, 28), np.uint8),
+    "y_test": ((10000,), np.uint8),
+}
+# sha256 of each array's bytes (a.tobytes()): the same for the Keras archive and any
+# faithful re-packing of it, so a user's own copy is checked by content, not file bytes.
+ARRAY_SHA256 = {
+    "x_train": "741c988805d008ac6e4c904b69001ba184c24b2c540a4ef403f4c71b676cf757",
+    "y_train": "1feba77c54802fa5339a11837ea4b2866434b83314ec45192930f1df69120c13",
+    "x_test": "6d87418db22cc8025d05968bec9bd5c3932904b23485740db143a061a2c9d161",
+    "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
+}
+
+
+class MNISTError(RuntimeError):
+    """MNIST could not be loaded; the message says why and how to fix it."""
+
+
+def default_mnist_path() -> Path:
+    """``$INFOGAN_DATA_DIR/mnist.npz`` if the variable is set, else ``<project>/data/mnist.npz``."""
+    folder = os.environ.get(DATA_DIR_ENV)
+    return (Path(folder).expanduser() if folder else PROJECT_DATA_DIR) / "mnist.npz"
+
+
+def load_mnist(path: str | os.PathLike | None = None, *, origin: str = MNIST_URL,
+               verify: bool = True):
+    """Load MNIST as ``(x_train, y_train), (x_test, y_test)``, Keras layout, uint8.
+
+    Args:
+        path: the ``.npz`` file. Default: :func:`default_mnist_path`.
+        origin: where to download from when the file is missing.
+        verify: also compare each array's sha256 with the published MNIST arrays.
+
+    Raises:
+        MNISTError: the file is missing and cannot be downloaded, or it is not a
+            complete, valid MNIST archive. The file itself is left untouched.
+    """
+    path = Path(path).expanduser() if path is not None else default_mnist_path()
+    if path.is_dir():
+        raise MNISTError(f"{path} is a folder; pass the path of the mnist.npz file itself.")
+    if not path.exists():
+        _download(path, origin)
+    arrays = _read_npz(path)
+    _validate(arrays, path, verify)
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _download(path: Path, origin: str) -> None:
+    import keras
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keras.utils.get_file(
+            fname=path.name,
+            origin=origin,
+            file_hash=MNIST_FILE_SHA256,
+            hash_algorithm="sha256",
+            cache_dir=str(path.parent),
+            cache_subdir=".",
+        )
+    except Exception as err:  # network down, hash mismatch, unwritable folder...
+        raise MNISTError(
+            f"MNIST is not at {path} and downloading it from {origin} failed "
+            f"({type(err).__name__}: {err}). Fix: connect to the internet and run again, "
+            f"or copy a Keras-layout mnist.npz to {path} (or point ${DATA_DIR_ENV} at the "
+            f"folder that holds it). See data/README.md."
+        ) from err
+    if not path.exists():
+        raise MNISTError(f"downloading MNIST from {origin} did not create {path}.")
+
+
+def _read_npz(path: Path) -> dict:
+    fix = (f"Fix: move this file aside and run again to download a fresh copy, or replace "
+           f"it with a Keras-layout mnist.npz (see data/README.md).")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            missing = sorted(set(EXPECTED) - set(npz.files))
+            if missing:
+                raise MNISTError(
+                    f"{path} is not a Keras-layout MNIST archive: it lacks the array(s) "
+                    f"{', '.join(missing)} (it has {', '.join(npz.files) or 'none'}). {fix}"
+                )
+            return {key: npz[key] for key in EXPECTED}
+    except MNISTError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
+        raise MNISTError(
+            f"{path} cannot be read as an .npz archive; it may be truncated or corrupt "
+            f"({type(err).__name__}: {err}). {fix}"
+        ) from err
+
+
+def _validate(arrays: dict, path: Path, verify: bool) -> None:
+    fix = f"Fix: replace {path} with the standard MNIST archive (see data/README.md)."
+    for key, (shape, dtype) in EXPECTED.items():
+        a = arrays[key]
+        if a.shape != shape:
+            raise MNISTError(f"{path}: {key} has shape {a.shape}, expected {shape}. {fix}")
+        if a.dtype != dtype:
+            raise MNISTError(f"{path}: {key} has dtype {a.dtype}, expected uint8. {fix}")
+    for key in ("y_train", "y_test"):
+        if arrays[key].max() > 9:
+            raise MNISTError(f"{path}: {key} has labels outside 0-9. {fix}")
+    if verify:
+        for key, digest in ARRAY_SHA256.items():
+            if hashlib.sha256(arrays[key].tobytes()).hexdigest() != digest:
+                raise MNISTError(
+                    f"{path}: the {key} array differs from the published MNIST "
+                    f"(sha256 mismatch). {fix} To use a modified MNIST on purpose, "
+                    f"call load_mnist(..., verify=False)."
+                )
+
+
+def scale_images(x):
+    """uint8 (..., 28, 28) in [0, 255] -> float32 (..., 28, 28, 1) in [0, 1].
+
+    [0, 1] matches the generator's sigmoid output (paper, Table 1).
+    """
+    import tensorflow as tf
+
+    x = tf.cast(x, tf.float32) / 255.0
+    return tf.expand_dims(x, -1)
+
+
+def make_dataset(images: np.ndarray, batch_size: int = 64, *, seed: int = 0,
+                 shuffle: bool = True, repeat: bool = False, drop_remainder: bool = True):
+    """A ``tf.data`` pipeline of training batches: shuffle (seeded), batch, scale, prefetch.
+
+    Yields float32 tensors of shape (batch_size, 28, 28, 1) in [0, 1]. Shuffling the
+    whole set each epoch with a fixed ``seed`` gives the same order in every run.
+    """
+    import tensorflow as tf
+
+    images = np.asarray(images)
+    if images.ndim != 3 or images.dtype != np.uint8:
+        raise ValueError(
+            f"images must be uint8 of shape (n, 28, 28) as load_mnist returns, "
+            f"got {images.dtype} {images.shape}"
+        )
+    if batch_size < 1 or (drop_remainder and batch_size > len(images)):
+        raise ValueError(
+            f"batch_size must be between 1 and the number of images ({len(images)}), "
+            f"got {batch_size}"
+        )
+    ds = tf.data.Dataset.from_tensor_slices(images)
+    if shuffle:
+        ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        ds = ds.repeat()
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.prefetch(tf.data.AUTOTUNE)

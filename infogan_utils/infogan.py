@@ -1,0 +1,255 @@
+"""``InfoGAN``: a ``keras.Model`` whose ``train_step`` is the paper's algorithm.
+
+One training step on a batch of real images x (Chen et al. 2016, eq. 6):
+
+1. sample codes c ~ P(c) and noise z ~ U(-1, 1); generate x_fake = G(z, c);
+2. D and Q: minimise  L_D + lambda * L_info   (Q and the shared trunk learn to read c);
+3. G:       minimise  L_G + lambda * L_info   (G learns to write c into the image),
+
+where L_info = lambda_cat * (-E log Q(c1|x)) + lambda_cont * (-E log Q(c_cont|x)), so
+-L_info + lambda*H(c) is the mutual-information lower bound L_I. Both updates use the
+same forward pass (simultaneous gradient steps, as in TensorFlow's DCGAN tutorial).
+
+With lambda = 0 (a plain GAN, the paper's Figure 1 baseline) Q's head still learns to
+read the codes with unit weight, but nothing flows back into D's trunk or into G.
+
+Codes are drawn with stateless random ops keyed on (seed, step, replica), so a run is
+reproducible, resumes with the same codes after a restart, and works under
+``tf.distribute`` strategies.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from .config import InfoGANConfig
+from .latent import LatentSample, LatentSpec, categorical_entropy
+from .losses import (
+    categorical_code_loss,
+    discriminator_loss,
+    gaussian_code_loss,
+    generator_loss,
+    information_loss,
+    mutual_information_lower_bound,
+)
+from .models import build_d_head, build_generator, build_q_head, build_shared_trunk
+
+METRIC_NAMES = ("d_loss", "g_loss", "info_cat", "info_cont", "mi_lower_bound")
+
+
+class InfoGAN(keras.Model):
+    """Generator, discriminator and Q of InfoGAN, trained with ``fit``.
+
+    ``model(latent)`` runs the generator; :meth:`generate` takes a
+    :class:`~infogan_utils.latent.LatentSample`; :meth:`recognize` runs Q on images.
+    ``fit`` reports ``d_loss``, ``g_loss``, ``info_cat`` (-E log Q(c1|x)), ``info_cont``
+    (-E log Q(c_cont|x)) and ``mi_lower_bound`` (L_I of the categorical code, nats).
+    """
+
+    def __init__(self, config: InfoGANConfig = InfoGANConfig(), **kwargs):
+        super().__init__(name=kwargs.pop("name", "infogan"), **kwargs)
+        self.config = config
+        self.spec = LatentSpec.from_config(config)
+        self.generator = build_generator(config)
+        self.trunk = build_shared_trunk(config)
+        self.d_head = build_d_head(config)
+        self.q_head = build_q_head(config)
+        self.code_entropy = categorical_entropy(config.num_categories)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
+        self._generate_fn = None
+        self._recognize_fn = None
+
+    # ------------------------------------------------------------------ building
+    def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
+        """Set the two Adam optimisers (paper defaults from the config)."""
+        super().compile(**kwargs)
+        c = self.config
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(c.lr_d, beta_1=c.beta_1,
+                                                                name="d_adam")
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(c.lr_g, beta_1=c.beta_1,
+                                                                name="g_adam")
+        self.d_optimizer.build(self.discriminator_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    @property
+    def discriminator_variables(self):
+        """Trainable variables of D and Q: the shared trunk and both heads."""
+        return (self.trunk.trainable_variables + self.d_head.trainable_variables
+                + self.q_head.trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def call(self, latent, training=False):
+        return self.generator(latent, training=training)
+
+    def discriminate(self, images, training=False):
+        """D's real/fake logit and Q's outputs for a batch of images (one trunk pass)."""
+        features = self.trunk(images, training=training)
+        return self.d_head(features, training=training), self.q_head(features, training=training)
+
+    # ------------------------------------------------------------------ codes
+    def sample_codes(self, batch_size, step):
+        """Codes for one step: (category (b,), continuous (b, M), noise (b, noise_dim)).
+
+        Stateless in (seed, step, replica id): the same step always gets the same codes.
+        """
+        c = self.config
+        ctx = tf.distribute.get_replica_context()
+        replica = ctx.replica_id_in_sync_group if ctx is not None else 0
+        base = tf.cast(step, tf.int64) * 1024 + tf.cast(replica, tf.int64)
+        seed = lambda k: tf.stack([tf.constant(c.seed, tf.int64), base * 4 + k])  # noqa: E731
+        category = tf.random.stateless_uniform((batch_size,), seed(0), 0, c.num_categories,
+                                               dtype=tf.int32)
+        continuous = tf.random.stateless_uniform((batch_size, c.num_continuous), seed(1),
+                                                 -1.0, 1.0)
+        noise = tf.random.stateless_uniform((batch_size, c.noise_dim), seed(2), -1.0, 1.0)
+        return category, continuous, noise
+
+    def compose(self, category, continuous, noise):
+        """Generator input [z, one_hot(c1), c_cont] as a tensor."""
+        one_hot = tf.one_hot(category, self.config.num_categories, dtype=tf.float32)
+        return tf.concat([tf.cast(noise, tf.float32), one_hot,
+                          tf.cast(continuous, tf.float32)], axis=-1)
+
+    # ------------------------------------------------------------------ training
+    def info_terms(self, q_out, category, continuous):
+        """(-E log Q(c1|x), -E log Q(c_cont|x)) for Q's outputs on generated images."""
+        cat_nll = categorical_code_loss(category, q_out["cat_logits"])
+        if self.config.num_continuous:
+            cont_nll = gaussian_code_loss(continuous, q_out["cont_mean"],
+                                          q_out.get("cont_logvar"))
+        else:
+            cont_nll = tf.constant(0.0)
+        return cat_nll, cont_nll
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        c = self.config
+        batch_size = tf.shape(real)[0]
+        category, continuous, noise = self.sample_codes(batch_size, self.g_optimizer.iterations)
+        latent = self.compose(category, continuous, noise)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+
+        with tf.GradientTape(persistent=True) as tape:
+            fake = self.generator(latent, training=True)
+            real_logits, _ = self.discriminate(real, training=True)
+            fake_logits, q_out = self.discriminate(fake, training=True)
+            cat_nll, cont_nll = self.info_terms(q_out, category, continuous)
+            info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
+            d_loss = discriminator_loss(real_logits, fake_logits)
+            g_loss = generator_loss(fake_logits)
+            # Q's head always learns to read the codes; with lambda = 0 it gets unit
+            # weight and nothing of it reaches the trunk or G (the plain-GAN baseline).
+            q_loss = information_loss(cat_nll, cont_nll, c.lambda_cat or 1.0,
+                                      c.lambda_cont or 1.0)
+            d_total = (d_loss + info) / replicas
+            q_total = q_loss / replicas
+            g_total = (g_loss + info) / replicas
+
+        dd_vars = self.trunk.trainable_variables + self.d_head.trainable_variables
+        q_vars = self.q_head.trainable_variables
+        g_vars = self.generator.trainable_variables
+        dd_grads = tape.gradient(d_total, dd_vars)
+        q_grads = tape.gradient(q_total, q_vars)
+        g_grads = tape.gradient(g_total, g_vars)
+        del tape
+        self.d_optimizer.apply_gradients(zip(dd_grads + q_grads, dd_vars + q_vars))
+        self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
+
+        values = dict(d_loss=d_loss, g_loss=g_loss, info_cat=cat_nll, info_cont=cont_nll,
+                      mi_lower_bound=mutual_information_lower_bound(self.code_entropy,
+                                                                    cat_nll))
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: t.result() for name, t in self.trackers.items()}
+
+    def test_step(self, data):
+        raise NotImplementedError(
+            "InfoGAN has no validation loss; use infogan_utils.metrics.evaluate_model "
+            "to measure digit accuracy on real test images."
+        )
+
+    # ------------------------------------------------------------------ inference
+    def generate(self, codes: LatentSample | np.ndarray, batch_size: int = 500) -> np.ndarray:
+        """Images for latent codes (a LatentSample or composed latent vectors).
+
+        Returns float32 NumPy (n, 28, 28, 1) in [0, 1]. Compiled once per model.
+        """
+        latent = self.spec.compose(codes) if isinstance(codes, LatentSample) else codes
+        latent = np.asarray(latent, np.float32)
+        if latent.ndim != 2 or latent.shape[1] != self.config.latent_dim:
+            raise ValueError(
+                f"latent codes must have shape (n, {self.config.latent_dim}), "
+                f"got {latent.shape}"
+            )
+        if self._generate_fn is None:
+            self._generate_fn = tf.function(
+                lambda z: self.generator(z, training=False), reduce_retracing=True)
+        return np.concatenate([self._generate_fn(tf.constant(latent[i:i + batch_size])).numpy()
+                               for i in range(0, len(latent), batch_size)] or
+                              [np.zeros((0, 28, 28, 1), np.float32)])
+
+    def recognize(self, images, batch_size: int = 500) -> dict:
+        """Q's outputs for images (n, 28, 28[, 1]) in [0, 1] (float) or [0, 255] (uint8).
+
+        Returns NumPy arrays: ``cat_logits`` (n, K), ``cont_mean`` (n, M) and, when
+        the variance is learned, ``cont_logvar``.
+        """
+        images = np.asarray(images)
+        if images.dtype == np.uint8:
+            images = images.astype(np.float32) / 255.0
+        if images.ndim == 3:
+            images = images[..., None]
+        if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
+            raise ValueError(f"images must have shape (n, 28, 28) or (n, 28, 28, 1), "
+                             f"got {images.shape}")
+        if self._recognize_fn is None:
+            self._recognize_fn = tf.function(
+                lambda x: self.discriminate(x, training=False)[1], reduce_retracing=True)
+        parts = [self._recognize_fn(tf.constant(images[i:i + batch_size], tf.float32))
+                 for i in range(0, len(images), batch_size)]
+        return {k: np.concatenate([p[k].numpy() for p in parts]) for k in parts[0]}
+
+    # ------------------------------------------------------------------ weights
+    def save_networks(self, folder) -> None:
+        """Write ``generator.weights.h5``, ``discriminator.weights.h5`` (trunk, D and Q
+        heads) and ``config.json`` into ``folder`` (Keras's own weight format)."""
+        from pathlib import Path
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.generator.save_weights(folder / "generator.weights.h5")
+        _discriminator_model(self).save_weights(folder / "discriminator.weights.h5")
+        self.config.save(folder / "config.json")
+
+    @classmethod
+    def load_networks(cls, folder, **config_changes) -> "InfoGAN":
+        """Build a model from ``config.json`` in ``folder`` and load its weights."""
+        from pathlib import Path
+
+        folder = Path(folder)
+        for name in ("config.json", "generator.weights.h5", "discriminator.weights.h5"):
+            if not (folder / name).exists():
+                raise FileNotFoundError(
+                    f"{folder / name} is missing: a saved InfoGAN folder holds config.json, "
+                    f"generator.weights.h5 and discriminator.weights.h5 "
+                    f"(written by InfoGAN.save_networks)."
+                )
+        config = InfoGANConfig.load(folder / "config.json").replace(**config_changes)
+        model = cls(config)
+        model.generator.load_weights(folder / "generator.weights.h5")
+        _discriminator_model(model).load_weights(folder / "discriminator.weights.h5")
+        return model
+
+
+def _discriminator_model(model: InfoGAN) -> keras.Model:
+    """D and Q as one functional model over the shared trunk (for saving weights)."""
+    images = keras.Input((28, 28, 1))
+    features = model.trunk(images)
+    outputs = {"d_logit": model.d_head(features), **model.q_head(features)}
+    return keras.Model(images, outputs, name="discriminator")
