@@ -1,0 +1,112 @@
+"""Figures for the notebooks: image grids, traversals, training curves, confusion.
+
+Every function returns the matplotlib Figure (call ``plt.show()`` in a notebook) and
+labels what it draws: titles, axis labels and the code values of every grid.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def image_grid(images, nrows: int | None = None, ncols: int | None = None, *,
+               title: str = "", row_labels=None, col_labels=None, row_title: str = "",
+               col_title: str = "", cell_size: float = 0.9):
+    """Show images (n, 28, 28[, 1]) in a grid with optional row/column labels."""
+    images = np.asarray(images)
+    if images.ndim == 4:
+        images = images[..., 0]
+    n = len(images)
+    if ncols is None:
+        ncols = min(n, 10) if nrows is None else math.ceil(n / nrows)
+    if nrows is None:
+        nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols + 1.2,
+                                                    cell_size * nrows + 0.9),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for s in ax.spines.values():
+            s.set_visible(False)
+        if i < n:
+            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1 if images.max() <= 1 else 255)
+    if row_labels is not None:
+        for r, label in enumerate(row_labels):
+            axes[r, 0].set_ylabel(str(label), rotation=0, ha="right", va="center")
+    if col_labels is not None:
+        for c, label in enumerate(col_labels):
+            axes[-1, c].set_xlabel(str(label))
+    if title:
+        fig.suptitle(title)
+    if row_title:
+        fig.supylabel(row_title)
+    if col_title:
+        fig.supxlabel(col_title)
+    fig.tight_layout()
+    return fig
+
+
+def traversal_grid(model, code_index: int, values=None, categories=None, noise_seed: int = 0,
+                   *, category_names=None, code_name: str | None = None):
+    """The paper's Figure 2 layout: rows = categories, columns = one continuous code.
+
+    ``category_names`` labels each row (e.g. the digit each category was matched to).
+    """
+    values = np.linspace(-2, 2, 10) if values is None else np.asarray(values)
+    codes = model.spec.traversal(code_index, values, categories, noise_seed)
+    images = model.generate(codes)
+    cats = sorted(set(codes.category.tolist()), key=codes.category.tolist().index)
+    labels = [f"c1={c}" + (f" ({category_names[c]})" if category_names else "") for c in cats]
+    name = code_name or f"c{code_index + 2}"
+    return image_grid(
+        images, len(cats), len(values),
+        title=f"Traversal of {name} from {values[0]:g} to {values[-1]:g} "
+              f"(training range is -1 to 1)",
+        row_labels=labels, col_labels=[f"{v:.1f}" for v in values],
+        row_title="categorical code c1", col_title=f"value of {name}",
+    )
+
+
+def training_curves(history: dict, entropy: float | None = None, *, title="Training"):
+    """Losses and the MI lower bound L_I against training step (history.csv columns)."""
+    steps = np.asarray(history["step"])
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 3.6))
+    for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
+        if key in history:
+            ax1.plot(steps, history[key], label=label)
+    ax1.set(title="GAN losses", xlabel="training step", ylabel="loss (nats)")
+    ax1.legend()
+    ax2.plot(steps, history["mi_lower_bound"], label="$L_I$ (categorical code)")
+    if entropy is not None:
+        ax2.axhline(entropy, ls="--", c="gray", label=f"H(c) = ln 10 = {entropy:.3f}")
+    ax2.set(title="Mutual-information lower bound", xlabel="training step",
+            ylabel="$L_I$ (nats)")
+    ax2.legend(loc="lower right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def confusion_plot(confusion, mapping=None, *, title="Q's category vs the true digit"):
+    """Heat map of counts: rows = categories (ordered by matched digit), cols = digits."""
+    confusion = np.asarray(confusion)
+    order = (sorted(range(len(confusion)), key=lambda k: mapping.get(k, k))
+             if mapping else list(range(len(confusion))))
+    m = confusion[order]
+    fig, ax = plt.subplots(figsize=(6.2, 5.4))
+    im = ax.imshow(m, cmap="Blues")
+    for (r, c), v in np.ndenumerate(m):
+        if v:
+            ax.text(c, r, str(v), ha="center", va="center", fontsize=7,
+                    color="white" if v > m.max() / 2 else "black")
+    ax.set_xticks(range(m.shape[1]))
+    ax.set_yticks(range(len(order)))
+    ax.set_yticklabels([f"{k}" + (f"→{mapping[k]}" if mapping else "") for k in order])
+    ax.set(title=title, xlabel="true digit", ylabel="category c1 (→ matched digit)")
+    fig.colorbar(im, ax=ax, label="test images")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,42 @@
+"""The shipped pretrained model in ``data/pretrained/``: one call, offline, instant.
+
+The folder holds ``config.json``, ``generator.weights.h5``, ``discriminator.weights.h5``
+(Keras weight files) and ``metrics.json`` (what ``python -m infogan_utils evaluate``
+measured on it, with the command that trained it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .data import PROJECT_DATA_DIR
+
+PRETRAINED_DIR = PROJECT_DATA_DIR / "pretrained"
+
+
+def pretrained_available(folder=PRETRAINED_DIR) -> bool:
+    """True when the shipped weights are present."""
+    folder = Path(folder)
+    return all((folder / n).exists() for n in ("config.json", "generator.weights.h5",
+                                                "discriminator.weights.h5"))
+
+
+def load_pretrained(folder=PRETRAINED_DIR):
+    """The trained InfoGAN shipped with the project (an :class:`InfoGAN`)."""
+    from .infogan import InfoGAN
+
+    if not pretrained_available(folder):
+        raise FileNotFoundError(
+            f"no pretrained model in {folder}. It ships with the repository: restore it "
+            f"with `git checkout -- data/pretrained`, or train one with "
+            f"`python -m infogan_utils train --out runs/mine` and load it with "
+            f"InfoGAN.load_networks('runs/mine')."
+        )
+    # Inference runs in float32 whatever precision the model was trained in.
+    return InfoGAN.load_networks(folder, precision="float32")
+
+
+def pretrained_metrics(folder=PRETRAINED_DIR) -> dict:
+    """The measured results stored beside the shipped weights (metrics.json)."""
+    return json.loads((Path(folder) / "metrics.json").read_text())

@@ -1,0 +1,60 @@
+"""The committed notebooks are executed, clean and complete lessons."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00_")]
+MAX_BYTES = 3 * 1024 * 1024
+
+
+def _load(path):
+    return json.loads(path.read_text())
+
+
+def _markdown(nb):
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_there_is_a_series():
+    names = [p.name[:2] for p in NOTEBOOKS]
+    assert names[:5] == ["00", "01", "02", "03", "04"], names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_small_and_has_no_widget_state(path):
+    assert path.stat().st_size < MAX_BYTES, f"{path.name} is over 3 MB"
+    nb = _load(path)
+    assert "widgets" not in nb["metadata"], f"{path.name} stores widget state; strip it"
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            assert "application/vnd.jupyter.widget-state+json" not in out.get("data", {})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_executed_top_to_bottom_without_errors(path):
+    nb = _load(path)
+    counts = [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"
+              and "".join(c["source"]).strip()]
+    assert counts and None not in counts, f"{path.name} has unexecuted code cells"
+    assert counts == sorted(counts) and counts[0] == 1, f"{path.name} was not run in order"
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            assert out["output_type"] != "error", f"{path.name} has an error output"
+            if out["output_type"] == "stream" and out.get("name") == "stderr":
+                assert "Traceback" not in "".join(out["text"]), f"{path.name}: traceback"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_has_the_series_structure(path):
+    nb = _load(path)
+    text = _markdown(nb).lower()
+    first = "".join(nb["cells"][0]["source"])
+    assert first.startswith("# "), f"{path.name} must open with a title"
+    for needed in ("what you will learn", "minutes", "summary", "exercise", "next"):
+        assert needed in text, f"{path.name} lacks '{needed}'"
+    setup = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert any("INFOGAN_FAST" in "".join(c["source"]) or "import" in "".join(c["source"])
+               for c in setup[:3])
