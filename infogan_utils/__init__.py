@@ -12,6 +12,19 @@ _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from .config import InfoGANConfig  # noqa: E402
 from .data import MNISTError, load_mnist, make_dataset  # noqa: E402
 from .infogan import InfoGAN  # noqa: E402
+from .information import (  # noqa: E402
+    conditional_entropy,
+    entropy,
+    expected_log_likelihood,
+    expected_posterior_kl,
+    gaussian_entropy,
+    gaussian_variational_lower_bound,
+    marginals,
+    mutual_information,
+    posterior,
+    uniform_code_gaussian_noise_information,
+    variational_lower_bound,
+)
 from .latent import (  # noqa: E402
     LatentSample,
     LatentSpec,
@@ -46,4 +59,11 @@ __all__ = [
     "digit_accuracy", "discriminator_loss", "gaussian_code_loss", "generator_loss",
     "information_loss", "load_mnist", "make_dataset", "mutual_information_lower_bound",
     "one_hot", "resolve_precision", "uniform_entropy",
+    "conditional_entropy", "entropy", "expected_log_likelihood", "expected_posterior_kl",
+    "gaussian_entropy", "gaussian_variational_lower_bound", "marginals", "mutual_information",
+    "posterior", "uniform_code_gaussian_noise_information", "variational_lower_bound",
 ]
+
+from .widgets import code_explorer  # noqa: E402
+
+__all__ += ["code_explorer"]

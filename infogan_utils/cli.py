@@ -79,6 +79,9 @@ def _train(args) -> int:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     strategy = _strategy(args.devices) if args.devices > 1 else None
+    if strategy is not None:
+        print(f"MirroredStrategy over {strategy.num_replicas_in_sync} devices: "
+              f"{', '.join(strategy.extended.worker_devices)}", flush=True)
 
     from .data import load_mnist
     from .training import DigitAccuracyMonitor, train

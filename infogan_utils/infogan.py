@@ -23,7 +23,6 @@ from __future__ import annotations
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import ops
 
 from .config import InfoGANConfig
 from .latent import LatentSample, LatentSpec, categorical_entropy
@@ -61,6 +60,7 @@ class InfoGAN(keras.Model):
         self.trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
         self._generate_fn = None
         self._recognize_fn = None
+        self.built = True  # the sub-networks are built; fit() must not build on images
 
     # ------------------------------------------------------------------ building
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
@@ -127,30 +127,34 @@ class InfoGAN(keras.Model):
             cont_nll = tf.constant(0.0)
         return cat_nll, cont_nll
 
+    def objectives(self, real, category, continuous, noise, training=True) -> dict:
+        """Every term of one step (scalars): ``d_total`` (D and trunk), ``q_total``
+        (Q's head), ``g_total`` (G), and the parts ``d_loss``, ``g_loss``, ``info_cat``,
+        ``info_cont``, ``mi_lower_bound``. Call inside a GradientTape to train."""
+        c = self.config
+        fake = self.generator(self.compose(category, continuous, noise), training=training)
+        real_logits, _ = self.discriminate(real, training=training)
+        fake_logits, q_out = self.discriminate(fake, training=training)
+        cat_nll, cont_nll = self.info_terms(q_out, category, continuous)
+        info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
+        d_loss = discriminator_loss(real_logits, fake_logits)
+        g_loss = generator_loss(fake_logits)
+        # Q's head always learns to read the codes; with lambda = 0 it gets unit weight
+        # and nothing of it reaches the trunk or G (the plain-GAN baseline of Figure 1).
+        q_loss = information_loss(cat_nll, cont_nll, c.lambda_cat or 1.0, c.lambda_cont or 1.0)
+        return dict(d_total=d_loss + info, q_total=q_loss, g_total=g_loss + info,
+                    d_loss=d_loss, g_loss=g_loss, info_cat=cat_nll, info_cont=cont_nll,
+                    mi_lower_bound=mutual_information_lower_bound(self.code_entropy, cat_nll))
+
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
-        c = self.config
-        batch_size = tf.shape(real)[0]
-        category, continuous, noise = self.sample_codes(batch_size, self.g_optimizer.iterations)
-        latent = self.compose(category, continuous, noise)
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-
+        codes = self.sample_codes(tf.shape(real)[0], self.g_optimizer.iterations)
+        # Under tf.distribute, gradients are summed over replicas: scale each replica's.
+        scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape(persistent=True) as tape:
-            fake = self.generator(latent, training=True)
-            real_logits, _ = self.discriminate(real, training=True)
-            fake_logits, q_out = self.discriminate(fake, training=True)
-            cat_nll, cont_nll = self.info_terms(q_out, category, continuous)
-            info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
-            d_loss = discriminator_loss(real_logits, fake_logits)
-            g_loss = generator_loss(fake_logits)
-            # Q's head always learns to read the codes; with lambda = 0 it gets unit
-            # weight and nothing of it reaches the trunk or G (the plain-GAN baseline).
-            q_loss = information_loss(cat_nll, cont_nll, c.lambda_cat or 1.0,
-                                      c.lambda_cont or 1.0)
-            d_total = (d_loss + info) / replicas
-            q_total = q_loss / replicas
-            g_total = (g_loss + info) / replicas
-
+            terms = self.objectives(real, *codes, training=True)
+            d_total, q_total, g_total = (terms[k] * scale for k in ("d_total", "q_total",
+                                                                     "g_total"))
         dd_vars = self.trunk.trainable_variables + self.d_head.trainable_variables
         q_vars = self.q_head.trainable_variables
         g_vars = self.generator.trainable_variables
@@ -160,12 +164,8 @@ class InfoGAN(keras.Model):
         del tape
         self.d_optimizer.apply_gradients(zip(dd_grads + q_grads, dd_vars + q_vars))
         self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
-
-        values = dict(d_loss=d_loss, g_loss=g_loss, info_cat=cat_nll, info_cont=cont_nll,
-                      mi_lower_bound=mutual_information_lower_bound(self.code_entropy,
-                                                                    cat_nll))
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
+        for name, tracker in self.trackers.items():
+            tracker.update_state(terms[name])
         return {name: t.result() for name, t in self.trackers.items()}
 
     def test_step(self, data):

@@ -148,6 +148,9 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
     if manager.latest_checkpoint:
         manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
     start = current_step(model)
+    if start:
+        print(f"resuming {out} from step {start} (checkpoint {manager.latest_checkpoint})",
+              flush=True)
     if start % log_every:
         raise RunFolderError(f"checkpoint step {start} is not a multiple of log_every "
                              f"{log_every}; resume with the log_every of the original run")
@@ -157,11 +160,10 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
         # A new shuffle seed per resume point keeps resumed runs deterministic.
         dataset = make_dataset(images, config.batch_size, seed=config.seed + start,
                                repeat=True)
-        if strategy is not None:
-            dataset = strategy.experimental_distribute_dataset(dataset)
+        # Under a strategy, fit() splits each global batch across the replicas itself.
         model.fit(
             dataset, epochs=steps // log_every, initial_epoch=start // log_every,
-            steps_per_epoch=log_every, verbose=verbose,
+            steps_per_epoch=log_every, verbose=verbose, shuffle=False,
             callbacks=[*callbacks, StepHistory(out / "history.csv", log_every, start),
                        CheckpointEvery(manager, checkpoint_every // log_every)],
         )

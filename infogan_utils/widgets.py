@@ -1,0 +1,291 @@
+"""A live explorer of the latent codes: change c1, c2, c3 or z and see G's digit at once.
+
+``code_explorer()`` returns an ipywidgets box (it also runs under Voila, ``make app``):
+
+* ``explorer.category``: a drop-down of the K categories of c1, each labelled with the
+  digit it was matched to when a mapping is known (``"c1=3 → digit 7"``);
+* ``explorer.sliders[j]``: one slider per continuous code, -2 to 2 (the training range
+  is -1 to 1, so the outer halves extrapolate), named "rotation (c2)" / "width (c3)"
+  when the code names are known;
+* ``explorer.seed`` and ``explorer.random_noise``: the noise vector z, drawn from a seed
+  exactly as :meth:`LatentSpec.traversal` draws it, so a seed here matches
+  ``traversal_grid(..., noise_seed=seed)``;
+* ``explorer.image``: the generated digit, 28x28 upscaled to 280x280 (nearest neighbour,
+  PNG bytes); ``explorer.sweep_image``: one row sweeping the code in
+  ``explorer.sweep_code`` from -2 to 2 with everything else as set above.
+
+Every change runs the generator once on one fixed-shape batch (the main image and the
+sweep together), so the compiled function is traced once and an update takes a few
+milliseconds; no matplotlib figure is redrawn.
+
+Bad values: the sliders and the seed box clamp by themselves (a slider set to 5 shows 2,
+a seed set to -3 becomes 0); a category outside 0..K-1 is refused with a ``TraitError``
+that names the allowed range (clamping would silently show a different digit).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import traitlets
+
+SLIDER_MIN, SLIDER_MAX, SLIDER_STEP = -2.0, 2.0, 0.05
+MAX_SEED = 2**31 - 1
+IMAGE_PIXELS = 280
+SWEEP_VALUES = 9
+SWEEP_CELL = 84
+
+
+class CategoryDropdown(widgets.Dropdown):
+    """A drop-down of categories 0..K-1 that refuses any other value with a clear error."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = proposal.value
+        allowed = [v for _, v in self._options_full]
+        if value not in allowed:
+            raise traitlets.TraitError(
+                f"category must be one of {allowed[0]}..{allowed[-1]} (this model has "
+                f"{len(allowed)} categories), got {value!r}"
+            )
+        return value
+
+
+def digit_image_png(image, pixels: int = IMAGE_PIXELS) -> bytes:
+    """PNG bytes of one generated image (28, 28[, 1]) in [0, 1], upscaled without blur.
+
+    Dark ink on white, as in :func:`infogan_utils.plots.image_grid`.
+    """
+    return _png(_to_uint8(image), pixels, pixels)
+
+
+def code_explorer(model=None, *, accuracy_mapping=None, code_names=None, seed: int = 0,
+                  sweep: bool = True) -> "CodeExplorer":
+    """The live latent-code explorer (an ipywidgets box; display it or return it last).
+
+    ``model``: an :class:`~infogan_utils.InfoGAN`, a folder written by ``save_networks``
+    (its ``metrics.json`` is read when present), or None for the shipped pretrained
+    model. ``accuracy_mapping``: {category: digit} (keys may be strings, as in JSON);
+    ``code_names``: {"rotation": "c2", "width": "c3"} (as ``evaluate_model`` writes it).
+    Both default to the ``metrics.json`` beside the weights when the model is loaded
+    here. ``seed`` picks the first noise vector; ``sweep`` adds the row sweeping a code.
+    """
+    metrics = {}
+    if model is None:
+        from .pretrained import PRETRAINED_DIR, load_pretrained
+
+        model, metrics = load_pretrained(), _read_metrics(PRETRAINED_DIR)
+    elif isinstance(model, (str, Path)):
+        from .infogan import InfoGAN
+
+        folder = Path(model)
+        model, metrics = InfoGAN.load_networks(folder, precision="float32"), _read_metrics(folder)
+    if accuracy_mapping is None:
+        accuracy_mapping = metrics.get("mapping")
+    if code_names is None:
+        code_names = metrics.get("code_names")
+    return CodeExplorer(model, accuracy_mapping=accuracy_mapping, code_names=code_names,
+                        seed=seed, sweep=sweep)
+
+
+class CodeExplorer(widgets.VBox):
+    """The widget :func:`code_explorer` returns; its controls are public attributes."""
+
+    def __init__(self, model, *, accuracy_mapping=None, code_names=None, seed: int = 0,
+                 sweep: bool = True):
+        self.model = model
+        self.spec = model.spec
+        self.mapping = _normalise_mapping(accuracy_mapping, self.spec.num_categories)
+        self.code_labels = _code_labels(code_names, self.spec.num_continuous)
+        self.last_render_ms = float("nan")
+        self._rng = np.random.default_rng()
+        wide = {"description_width": "initial"}
+
+        self.category = CategoryDropdown(
+            options=[(self.category_label(k), k) for k in range(self.spec.num_categories)],
+            value=0, description="category", style=wide,
+            layout=widgets.Layout(width="260px"))
+        self.category.add_class("infogan-category")
+        self.sliders = []
+        for j, label in enumerate(self.code_labels):
+            s = widgets.FloatSlider(value=0.0, min=SLIDER_MIN, max=SLIDER_MAX,
+                                    step=SLIDER_STEP, description=label, style=wide,
+                                    readout_format="+.2f", continuous_update=True,
+                                    layout=widgets.Layout(width="340px"))
+            s.add_class(f"infogan-slider-c{j + 2}")
+            self.sliders.append(s)
+        self.seed = widgets.BoundedIntText(value=int(np.clip(seed, 0, MAX_SEED)), min=0,
+                                           max=MAX_SEED, description="noise seed",
+                                           style=wide, layout=widgets.Layout(width="200px"))
+        self.seed.add_class("infogan-seed")
+        self.random_noise = widgets.Button(description="random noise",
+                                           tooltip="draw a new noise vector z")
+        self.random_noise.add_class("infogan-random-noise")
+        self.random_noise.on_click(self._on_random_noise)
+        self.caption = widgets.HTML()
+        self.caption.add_class("infogan-caption")
+        self.image = widgets.Image(format="png", width=str(IMAGE_PIXELS),
+                                   height=str(IMAGE_PIXELS))
+        self.image.add_class("infogan-image")
+
+        self.sweep_code = None
+        self.sweep_image = None
+        self.sweep_values = np.linspace(SLIDER_MIN, SLIDER_MAX, SWEEP_VALUES)
+        sweep_row = []
+        if sweep and self.spec.num_continuous:
+            self.sweep_code = widgets.Dropdown(
+                options=[(label, j) for j, label in enumerate(self.code_labels)], value=0,
+                description="sweep", style=wide, layout=widgets.Layout(width="260px"))
+            self.sweep_code.add_class("infogan-sweep-code")
+            width = SWEEP_CELL * SWEEP_VALUES + 2 * (SWEEP_VALUES - 1)
+            self.sweep_image = widgets.Image(format="png", width=str(width),
+                                             height=str(SWEEP_CELL),
+                                             layout=widgets.Layout(align_self="flex-start"))
+            self.sweep_image.add_class("infogan-sweep-image")
+            self.sweep_caption = widgets.HTML()
+            sweep_row = [widgets.HBox([self.sweep_code, self.sweep_caption]),
+                         self.sweep_image]
+
+        controls = widgets.VBox([
+            self.category, *self.sliders,
+            widgets.HBox([self.seed, self.random_noise]), self.caption,
+        ], layout=widgets.Layout(min_width="360px"))
+        super().__init__([widgets.HBox([controls, self.image]), *sweep_row])
+        self.add_class("infogan-explorer")
+
+        watched = [self.category, *self.sliders, self.seed]
+        if self.sweep_code is not None:
+            watched.append(self.sweep_code)
+        for w in watched:
+            w.observe(self._on_change, names="value")
+        self.update()
+
+    # ------------------------------------------------------------------ labels
+    def category_label(self, k: int) -> str:
+        """"c1=k → digit d" when category k was matched to digit d, else "c1=k"."""
+        return f"c1={k} → digit {self.mapping[k]}" if k in self.mapping else f"c1={k}"
+
+    # ------------------------------------------------------------------ codes
+    def noise(self) -> np.ndarray:
+        """z for the current seed, (1, noise_dim), drawn as LatentSpec.traversal draws it."""
+        rng = np.random.default_rng(int(self.seed.value))
+        return rng.uniform(-1, 1, (1, self.spec.noise_dim)).astype(np.float32)
+
+    def latent(self) -> np.ndarray:
+        """The generator inputs of one update: row 0 is the main image, then the sweep."""
+        from .latent import compose_latent, one_hot
+
+        values = np.array([[s.value for s in self.sliders]], np.float32).reshape(
+            1, self.spec.num_continuous)
+        continuous = [values]
+        if self.sweep_code is not None:
+            swept = np.repeat(values, len(self.sweep_values), axis=0)
+            swept[:, self.sweep_code.value] = self.sweep_values
+            continuous.append(swept)
+        continuous = np.concatenate(continuous)
+        n = len(continuous)
+        return compose_latent(np.repeat(self.noise(), n, axis=0),
+                              one_hot(np.full(n, self.category.value), self.spec.num_categories),
+                              continuous)
+
+    # ------------------------------------------------------------------ drawing
+    def update(self) -> None:
+        """Run the generator on the current codes and show the new images."""
+        t = time.perf_counter()
+        # One batch of fixed shape per explorer: the compiled generator is traced once.
+        images = _to_uint8(self.model.generate(self.latent()))
+        self.image.value = _png(images[0], IMAGE_PIXELS, IMAGE_PIXELS)
+        if self.sweep_image is not None:
+            self.sweep_image.value = _png(_strip(images[1:]))
+            label = self.code_labels[self.sweep_code.value]
+            self.sweep_caption.value = (f"<span style='color:#555'>{label} from "
+                                        f"{SLIDER_MIN:g} (left) to {SLIDER_MAX:g} (right), "
+                                        f"everything else as above</span>")
+        self.last_render_ms = (time.perf_counter() - t) * 1000
+        codes = ", ".join(f"{label} = {s.value:+.2f}"
+                          for label, s in zip(self.code_labels, self.sliders))
+        self.caption.value = (f"<span style='color:#555'>{self.category_label(self.category.value)}"
+                              f"{', ' + codes if codes else ''}, noise seed "
+                              f"{self.seed.value}</span>")
+
+    def _on_change(self, change) -> None:
+        self.update()
+
+    def _on_random_noise(self, _button=None) -> None:
+        new = int(self.seed.value)
+        while new == self.seed.value:
+            new = int(self._rng.integers(0, MAX_SEED))
+        self.seed.value = new  # the observer redraws
+
+
+# ---------------------------------------------------------------------- helpers
+def _read_metrics(folder) -> dict:
+    import json
+
+    path = Path(folder) / "metrics.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def _normalise_mapping(mapping, num_categories: int) -> dict:
+    """{category: digit} with int keys and values (JSON gives string keys)."""
+    if not mapping:
+        return {}
+    out = {}
+    for k, v in dict(mapping).items():
+        k, v = int(k), int(v)
+        if not 0 <= k < num_categories:
+            raise ValueError(f"accuracy_mapping has category {k}, but this model's categories "
+                             f"are 0..{num_categories - 1}")
+        out[k] = v
+    return out
+
+
+def _code_labels(code_names, num_continuous: int) -> list:
+    """Slider labels: "rotation (c2)" when named, else "c2", "c3", ...
+
+    ``code_names`` may map name -> code ({"rotation": "c2"}, as evaluate_model writes it)
+    or code -> name ({"c2": "rotation"}).
+    """
+    codes = [f"c{j + 2}" for j in range(num_continuous)]
+    names = {}
+    for a, b in dict(code_names or {}).items():
+        code, name = (a, b) if re.fullmatch(r"c\d+", str(a)) else (b, a)
+        names[str(code)] = str(name)
+    return [f"{names[c]} ({c})" if c in names else c for c in codes]
+
+
+def _to_uint8(images) -> np.ndarray:
+    """Dark ink on white uint8 from generator output in [0, 1] (drops the channel axis)."""
+    images = np.asarray(images, np.float32)
+    if images.shape[-1] == 1:
+        images = images[..., 0]
+    return (255 - np.clip(images, 0, 1) * 255).round().astype(np.uint8)
+
+
+def _strip(images, gap: int = 2) -> np.ndarray:
+    """Images (n, 28, 28) side by side with white gaps, upscaled to SWEEP_CELL each."""
+    scale = SWEEP_CELL // images.shape[1]
+    big = images.repeat(scale, axis=1).repeat(scale, axis=2)
+    parts = []
+    for i, im in enumerate(big):
+        if i:
+            parts.append(np.full((im.shape[0], gap), 255, np.uint8))
+        parts.append(im)
+    return np.concatenate(parts, axis=1)
+
+
+def _png(gray: np.ndarray, width: int | None = None, height: int | None = None) -> bytes:
+    """PNG bytes of a uint8 grey image, resized to (width, height) by nearest neighbour."""
+    from PIL import Image
+
+    im = Image.fromarray(np.ascontiguousarray(gray))
+    if width and height and im.size != (width, height):
+        im = im.resize((width, height), Image.NEAREST)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()

@@ -1,0 +1,38 @@
+import pytest
+
+from infogan_utils import InfoGANConfig
+
+
+def test_paper_defaults():
+    c = InfoGANConfig()
+    assert (c.num_categories, c.num_continuous, c.noise_dim) == (10, 2, 62)
+    assert (c.lambda_cat, c.lr_d, c.lr_g, c.beta_1) == (1.0, 2e-4, 1e-3, 0.5)
+    assert c.latent_dim == 74
+
+
+@pytest.mark.parametrize("field,value,message", [
+    ("num_categories", 1, r"num_categories must be in \[2, 1000\]"),
+    ("num_continuous", -1, r"num_continuous must be in \[0, 100\]"),
+    ("noise_dim", 2.5, "noise_dim must be an integer"),
+    ("batch_size", 0, r"batch_size must be in \[1,"),
+    ("lambda_cat", -0.1, r"lambda_cat must be in \[0.0, inf\)"),
+    ("lambda_cont", float("nan"), "lambda_cont must be a number"),
+    ("lr_d", 0.0, r"lr_d must be in \(0.0, 1.0\]"),
+    ("lr_g", "fast", "lr_g must be a number"),
+    ("beta_1", 1.0, r"beta_1 must be in \[0.0, 1.0\)"),
+    ("fix_var", "yes", "fix_var must be True or False"),
+    ("precision", "float16", "precision must be one of auto, float32, mixed_bfloat16"),
+    ("seed", -1, "seed must be in"),
+])
+def test_invalid_values_name_the_field_and_range(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        InfoGANConfig(**{field: value})
+
+
+def test_round_trip_and_unknown_fields(tmp_path):
+    c = InfoGANConfig(num_continuous=3, fix_var=False, seed=7)
+    c.save(tmp_path / "c.json")
+    assert InfoGANConfig.load(tmp_path / "c.json") == c
+    with pytest.raises(ValueError, match="unknown InfoGANConfig field.*lamda_cat"):
+        InfoGANConfig.from_dict({"lamda_cat": 1.0})
+    assert c.replace(seed=1).seed == 1 and c.seed == 7

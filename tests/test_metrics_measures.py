@@ -1,0 +1,57 @@
+import numpy as np
+import pytest
+
+from infogan_utils import confusion_matrix, digit_accuracy
+from infogan_utils.measures import name_codes, slant, width
+
+
+def test_perfect_but_permuted_categories_score_one():
+    labels = np.repeat(np.arange(10), 20)
+    perm = np.random.default_rng(0).permutation(10)
+    acc = digit_accuracy(labels, perm[labels])
+    assert acc.one_to_one == 1.0 and acc.many_to_one == 1.0
+    assert acc.mapping == {int(perm[d]): d for d in range(10)}
+
+
+def test_merged_digits_hurt_one_to_one_more_than_many_to_one():
+    labels = np.repeat(np.arange(10), 10)
+    cats = labels.copy()
+    cats[labels == 9] = 4          # 4 and 9 merged into category 4
+    cats[(labels == 1)[:]] = np.where(np.arange(100)[labels == 1] % 2, 1, 9)  # 1 split in two
+    acc = digit_accuracy(labels, cats)
+    assert acc.many_to_one == pytest.approx(0.9)   # the 9s are lost
+    assert acc.one_to_one == pytest.approx(0.85)   # and half of the 1s too
+    m = confusion_matrix(labels, cats)
+    assert m.sum() == 100 and m[4, 9] == 10
+
+
+def test_confusion_matrix_shape_errors():
+    with pytest.raises(ValueError, match="differ in shape"):
+        confusion_matrix([1, 2], [1])
+
+
+def _bar(shear, half_width=1.0):
+    """A vertical bar of ink, sheared so that its top moves right by `shear` px per row up."""
+    img = np.zeros((28, 28))
+    for row in range(4, 24):
+        center = 14 + shear * (14 - row)
+        cols = np.arange(28)
+        img[row] = np.clip(half_width + 0.5 - np.abs(cols - center), 0, 1)
+    return img
+
+
+def test_slant_of_a_sheared_bar_has_the_right_sign():
+    right, upright, left = slant(np.stack([_bar(0.3), _bar(0.0), _bar(-0.3)]))
+    assert right > 0.2 and left < -0.2 and abs(upright) < 1e-9
+    assert right == pytest.approx(0.3, abs=0.05) and left == pytest.approx(-0.3, abs=0.05)
+
+
+def test_width_grows_with_the_stroke_and_ignores_slant():
+    narrow, wide, wide_slanted = width(np.stack([_bar(0, 1), _bar(0, 4), _bar(0.3, 4)]))
+    assert wide > narrow * 2
+    assert wide_slanted == pytest.approx(wide, rel=0.1)
+
+
+def test_codes_are_named_by_their_strongest_correlation():
+    corr = {"c2": {"slant": 0.1, "width": -0.95}, "c3": {"slant": -0.97, "width": 0.2}}
+    assert name_codes(corr) == {"rotation": "c3", "width": "c2"}

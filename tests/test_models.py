@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from infogan_utils import (InfoGANConfig, build_d_head, build_generator, build_q_head,
+                           build_shared_trunk, resolve_precision)
+
+
+def dense(i, o):
+    return i * o + o
+
+
+def conv(k, i, o):
+    return k * k * i * o + o
+
+
+def bn(c):
+    return 4 * c  # gamma, beta, moving mean, moving variance
+
+
+def test_generator_matches_table_1():
+    c = InfoGANConfig()
+    g = build_generator(c)
+    assert g.output_shape == (None, 28, 28, 1)
+    expected = (dense(74, 1024) + bn(1024) + dense(1024, 7 * 7 * 128) + bn(7 * 7 * 128)
+                + conv(4, 128, 64) + bn(64) + conv(4, 64, 1))
+    assert g.count_params() == expected
+    out = g(np.zeros((3, 74), np.float32)).numpy()
+    assert out.shape == (3, 28, 28, 1) and out.min() >= 0 and out.max() <= 1
+
+
+def test_trunk_and_heads_match_table_1():
+    c = InfoGANConfig()
+    trunk, d, q = build_shared_trunk(c), build_d_head(c), build_q_head(c)
+    assert trunk.output_shape == (None, 1024)
+    assert trunk.count_params() == (conv(4, 1, 64) + conv(4, 64, 128) + bn(128)
+                                    + dense(7 * 7 * 128, 1024) + bn(1024))
+    assert d.count_params() == dense(1024, 1)
+    assert q.count_params() == dense(1024, 128) + bn(128) + dense(128, 10) + dense(128, 2)
+    outs = q(np.zeros((2, 1024), np.float32))
+    assert set(outs) == {"cat_logits", "cont_mean"}
+    assert outs["cat_logits"].shape == (2, 10) and outs["cont_mean"].shape == (2, 2)
+
+
+def test_learned_variance_and_three_codes_add_outputs():
+    q = build_q_head(InfoGANConfig(num_continuous=3, fix_var=False))
+    outs = q(np.zeros((2, 1024), np.float32))
+    assert outs["cont_mean"].shape == (2, 3) and outs["cont_logvar"].shape == (2, 3)
+    assert build_generator(InfoGANConfig(num_continuous=3)).input_shape == (None, 75)
+
+
+def test_mixed_precision_keeps_outputs_float32():
+    c = InfoGANConfig(precision="mixed_bfloat16")
+    g = build_generator(c)
+    assert g.get_layer("fc1").compute_dtype == "bfloat16"
+    assert g.get_layer("fc1").kernel.dtype == "float32"  # variables stay float32
+    assert str(g(np.zeros((2, 74), np.float32)).dtype) == "<dtype: 'float32'>"
+    q = build_q_head(c)
+    assert all(str(v.dtype) == "<dtype: 'float32'>" for v in q(np.zeros((2, 1024))).values())
+    assert resolve_precision("auto") in ("float32", "mixed_bfloat16")
+    with pytest.raises(ValueError):
+        resolve_precision("float16")
