@@ -113,14 +113,15 @@ def _strategy(devices: int):
 
 def _evaluate(args) -> int:
     from .evaluation import evaluate_model
-    from .infogan import InfoGAN
 
     if args.pretrained:
         from .pretrained import load_pretrained
 
         model = load_pretrained()
     else:
-        model = InfoGAN.load_networks(args.run)
+        from .training import load_run
+
+        model = load_run(args.run)
     result = evaluate_model(model, num_samples=args.samples, seed=args.seed)
     result.pop("confusion", None)
     print(json.dumps(result, indent=2))

@@ -213,3 +213,24 @@ class DigitAccuracyMonitor(keras.callbacks.Callback):
             acc = evaluate_digit_accuracy(self.model, self.images, self.labels)
             logs["digit_acc"] = acc.one_to_one
             logs["digit_acc_many"] = acc.many_to_one
+
+
+def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:
+    """The model of a run folder at its latest checkpoint (works while it still trains).
+
+    Falls back to the final weight files when the folder has no checkpoints.
+    ``precision`` overrides the run's precision for inference (None keeps it).
+    """
+    folder = Path(folder)
+    if not (folder / "config.json").exists():
+        raise FileNotFoundError(f"{folder / 'config.json'} is missing: {folder} is not a run "
+                                f"folder written by `python -m infogan_utils train`.")
+    config = InfoGANConfig.load(folder / "config.json")
+    if precision is not None:
+        config = config.replace(precision=precision)
+    model = build_model(config)
+    manager = make_checkpoint(model, folder)
+    if manager.latest_checkpoint is None:
+        return InfoGAN.load_networks(folder, **({"precision": precision} if precision else {}))
+    manager.checkpoint.restore(manager.latest_checkpoint).expect_partial()
+    return model

@@ -1,0 +1,118 @@
+"""Training throughput of the project's real InfoGAN step on this machine.
+
+    python benchmarks/train_throughput.py                # fp32 and bf16, batch 64 and 128
+    python benchmarks/train_throughput.py --precisions mixed_bfloat16 --batches 128 --runs 5
+
+For each (precision, batch size) it builds the real model (paper architecture), warms up
+(compilation + steps), then times ``--runs`` runs of ``--steps`` training steps through
+``model.fit`` on the real tf.data MNIST pipeline, and prints images/s (median and
+min-max), the implied GFLOP/s and the share of this CPU's measured matmul peak.
+
+FLOPs per training image are counted from the layer shapes (2 FLOPs per multiply-add):
+G forward (g), D forward on a real and a fake image (2d), D's backward on both (4d), G's
+backward through D and G (2d + 2g): 3g + 8d in all.
+A benchmark prints numbers; nothing here asserts a speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import infogan_utils as iu  # noqa: E402
+from infogan_utils.training import build_model  # noqa: E402
+
+
+def layer_macs(model) -> int:
+    """Multiply-adds of one forward pass of one image through Dense/Conv layers."""
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Dense":
+            total += int(np.prod(layer.kernel.shape))
+        elif kind == "Conv2D":
+            h, w = layer.output.shape[1:3]
+            total += h * w * int(np.prod(layer.kernel.shape))
+        elif kind == "Conv2DTranspose":
+            h, w = layer.input.shape[1:3]
+            total += h * w * int(np.prod(layer.kernel.shape))
+    return total
+
+
+def train_flops_per_image(config) -> float:
+    model = iu.InfoGAN(config.replace(precision="float32"))
+    g = 2 * layer_macs(model.generator)
+    d = 2 * (layer_macs(model.trunk) + layer_macs(model.d_head) + layer_macs(model.q_head))
+    return 3 * g + 8 * d
+
+
+def matmul_peak(dtype, n=2048, reps=20) -> float:
+    """GFLOP/s of a large square matmul: a practical peak for this CPU and dtype."""
+    a = tf.random.normal((n, n), dtype=tf.float32)
+    a = tf.cast(a, dtype)
+    f = tf.function(lambda x: tf.matmul(x, x))
+    f(a).numpy()
+    t = time.perf_counter()
+    for _ in range(reps):
+        out = f(a)
+    out.numpy()
+    return 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
+
+
+def measure(precision, batch, steps, runs, images):
+    config = iu.InfoGANConfig(batch_size=batch, precision=precision)
+    model = build_model(config)
+    ds = iu.make_dataset(images, batch, seed=0, repeat=True)
+    model.fit(ds, epochs=1, steps_per_epoch=max(10, steps // 4), verbose=0, shuffle=False)
+    rates = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model.fit(ds, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False)
+        rates.append(steps * batch / (time.perf_counter() - t))
+    return rates
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--precisions", nargs="+", default=["float32", "mixed_bfloat16"])
+    p.add_argument("--batches", nargs="+", type=int, default=[64, 128])
+    p.add_argument("--steps", type=int, default=60, help="steps per timed run")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--json", help="also write the results to this file")
+    args = p.parse_args()
+
+    (x, _), _ = iu.load_mnist()
+    flops = train_flops_per_image(iu.InfoGANConfig())
+    peaks = {"float32": matmul_peak(tf.float32), "mixed_bfloat16": matmul_peak(tf.bfloat16)}
+    print(f"CPU cores: {os.cpu_count()}, TensorFlow {tf.__version__}, "
+          f"native bf16: {iu.models.cpu_has_bf16()}")
+    print(f"training FLOPs per image: {flops / 1e6:.0f} MFLOP")
+    print("matmul peak: " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items()))
+    print(f"{'precision':<16}{'batch':>6}{'images/s (median)':>19}{'min-max':>15}"
+          f"{'GFLOP/s':>9}{'% of peak':>10}")
+    results = []
+    for precision in args.precisions:
+        for batch in args.batches:
+            rates = measure(precision, batch, args.steps, args.runs, x)
+            med = statistics.median(rates)
+            gflops = med * flops / 1e9
+            row = dict(precision=precision, batch=batch, images_per_s=rates,
+                       median=med, gflops=gflops, share_of_peak=gflops / peaks[precision])
+            results.append(row)
+            print(f"{precision:<16}{batch:>6}{med:>19.0f}{min(rates):>8.0f}-{max(rates):<6.0f}"
+                  f"{gflops:>9.0f}{100 * gflops / peaks[precision]:>9.0f}%", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(flops_per_image=flops, peaks=peaks, results=results), f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
