@@ -7,7 +7,7 @@ import numpy as np
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
 from .measures import code_correlations, name_codes
-from .metrics import evaluate_digit_accuracy
+from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
 def estimate_mi_lower_bound(model, num_samples: int = 10_000, seed: int = 0) -> float:
@@ -18,15 +18,20 @@ def estimate_mi_lower_bound(model, num_samples: int = 10_000, seed: int = 0) -> 
     return float(mutual_information_lower_bound(model.code_entropy, nll))
 
 
-def evaluate_model(model, test_data=None, *, num_samples: int = 10_000, seed: int = 0) -> dict:
+def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int = 10_000,
+                   seed: int = 0) -> dict:
     """Digit accuracy on MNIST's 10,000 test images, L_I, and the code correlations.
 
     Returns a JSON-ready dict: ``one_to_one``, ``many_to_one``, ``mapping`` (category
-    -> digit), ``mi_lower_bound``, ``entropy`` (ln K), ``correlations`` (Spearman rho of
-    each continuous code with slant and width) and ``code_names``.
+    -> digit), ``mi_lower_bound``, ``entropy`` (ln K), ``train_category_balance``
+    (label-free: entropy of Q's categories over the 60,000 training images),
+    ``correlations`` (Spearman rho of each continuous code with slant and width) and
+    ``code_names``.
     """
-    if test_data is None:
-        _, test_data = load_mnist()
+    if test_data is None or train_images is None:
+        (x_train, _), mnist_test = load_mnist()
+        test_data = mnist_test if test_data is None else test_data
+        train_images = x_train if train_images is None else train_images
     x_test, y_test = test_data
     acc = evaluate_digit_accuracy(model, x_test, y_test)
     result = {
@@ -34,6 +39,8 @@ def evaluate_model(model, test_data=None, *, num_samples: int = 10_000, seed: in
         "num_test_images": int(len(y_test)),
         "mi_lower_bound": estimate_mi_lower_bound(model, num_samples, seed),
         "entropy": float(model.code_entropy),
+        "train_category_balance": category_balance(predict_categories(model, train_images),
+                                                   model.config.num_categories),
     }
     if model.config.num_continuous:
         corr = code_correlations(model, seed=seed)

@@ -55,3 +55,14 @@ def test_width_grows_with_the_stroke_and_ignores_slant():
 def test_codes_are_named_by_their_strongest_correlation():
     corr = {"c2": {"slant": 0.1, "width": -0.95}, "c3": {"slant": -0.97, "width": 0.2}}
     assert name_codes(corr) == {"rotation": "c3", "width": "c2"}
+
+
+def test_category_balance_is_ln_k_when_even_and_drops_when_merged():
+    from infogan_utils.metrics import category_balance
+
+    even = np.repeat(np.arange(10), 100)
+    assert category_balance(even) == pytest.approx(np.log(10))
+    merged = even.copy()
+    merged[merged == 9] = 4
+    assert category_balance(merged) < np.log(10) - 0.05
+    assert category_balance(np.zeros(50, int)) == 0.0
