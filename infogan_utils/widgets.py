@@ -104,7 +104,7 @@ class CodeExplorer(widgets.VBox):
         self.code_labels = _code_labels(code_names, self.spec.num_continuous)
         self.last_render_ms = float("nan")
         self._rng = np.random.default_rng()
-        wide = {"description_width": "initial"}
+        wide = {"description_width": "100px"}  # controls line up
 
         self.category = CategoryDropdown(
             options=[(self.category_label(k), k) for k in range(self.spec.num_categories)],
