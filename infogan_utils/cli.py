@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 
 from .config import PRECISIONS, InfoGANConfig
@@ -94,7 +95,8 @@ def _train(args) -> int:
         callbacks.append(DigitAccuracyMonitor(x_test, y_test, args.eval_every // args.log_every))
     train(config, args.steps, args.out, resume=args.resume, log_every=args.log_every,
           checkpoint_every=args.checkpoint_every, images=x_train, strategy=strategy,
-          callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2)
+          callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2,
+          command="python -m infogan_utils " + shlex.join(sys.argv[1:]))
     print(f"trained to step {args.steps}; networks in {args.out}")
     return 0
 

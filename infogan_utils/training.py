@@ -127,13 +127,14 @@ def read_history(path) -> dict:
 def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
           log_every: int = 100, checkpoint_every: int = 500, images=None,
           strategy: tf.distribute.Strategy | None = None, verbose: int | str = "auto",
-          callbacks=()) -> InfoGAN:
+          callbacks=(), command: str | None = None) -> InfoGAN:
     """Train InfoGAN for ``steps`` steps in total, checkpointing into ``out_dir``.
 
     If ``out_dir`` already holds a checkpoint of the same config, training continues
     from it (``resume=True``) up to ``steps`` in total; a folder with another config,
     or ``resume=False`` on a folder with checkpoints, raises :class:`RunFolderError`
     and changes nothing. ``images``: uint8 (n, 28, 28); default MNIST's training set.
+    ``command`` (the command line, if any) is appended to ``out_dir/commands.txt``.
     """
     if steps < 1 or log_every < 1 or checkpoint_every < 1:
         raise ValueError("steps, log_every and checkpoint_every must all be >= 1")
@@ -142,6 +143,9 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
                          f"multiples of log_every ({log_every})")
     out = Path(out_dir)
     _claim_folder(out, config, resume)
+    if command:
+        with (out / "commands.txt").open("a") as f:
+            f.write(command + "\n")
 
     model = build_model(config, strategy)
     manager = make_checkpoint(model, out)
