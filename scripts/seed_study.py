@@ -1,0 +1,77 @@
+"""Evaluate the seeds of one recipe, pick the model to ship by a label-free rule, ship it.
+
+    python scripts/seed_study.py runs/seed0 runs/seed1 runs/seed2 --ship data/pretrained
+
+The rule, fixed before any test accuracy was looked at: ship the run whose Q spreads the
+60,000 real *training* images most evenly over its 10 categories (highest
+``train_category_balance``, the entropy of the category histogram; no labels used).
+Test-set numbers are measured for every seed and reported, never used to choose.
+
+Writes ``<first run's parent>/seed_study.json`` with every seed's evaluation, and with
+``--ship`` the chosen networks, ``config.json`` and ``metrics.json`` into that folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+RULE = ("highest train_category_balance: entropy of Q's category histogram over the "
+        "60,000 real training images (label-free), fixed before looking at test accuracy")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("runs", nargs="+")
+    p.add_argument("--ship", help="folder to write the chosen model into (data/pretrained)")
+    p.add_argument("--samples", type=int, default=10_000)
+    p.add_argument("--out", help="where to write the study JSON")
+    args = p.parse_args()
+
+    from infogan_utils.data import load_mnist
+    from infogan_utils.evaluation import evaluate_model
+    from infogan_utils.training import current_step, load_run, read_history
+
+    (x_train, _), test = load_mnist()
+    study = []
+    for run in map(Path, args.runs):
+        model = load_run(run)
+        result = evaluate_model(model, test, train_images=x_train, num_samples=args.samples)
+        history = read_history(run / "history.csv")
+        result.update(
+            run=str(run), seed=model.config.seed, step=current_step(model),
+            train_seconds=float(history["seconds"][history["step"] <= current_step(model)][-1]),
+            commands=(run / "commands.txt").read_text().splitlines()
+            if (run / "commands.txt").exists() else [],
+        )
+        study.append(result)
+        print(json.dumps({k: result[k] for k in ("run", "step", "one_to_one", "many_to_one",
+                                                  "mi_lower_bound", "train_category_balance")}),
+              flush=True)
+
+    chosen = max(study, key=lambda r: r["train_category_balance"])
+    summary = {"rule": RULE, "chosen": chosen["run"], "seeds": study}
+    out = Path(args.out) if args.out else Path(args.runs[0]).parent / "seed_study.json"
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"chosen by the rule: {chosen['run']} (written {out})")
+
+    if args.ship:
+        ship = Path(args.ship)
+        model = load_run(chosen["run"])
+        model.save_networks(ship)
+        metrics = {k: v for k, v in chosen.items() if k != "confusion"}
+        metrics.update(selection_rule=RULE, confusion=chosen["confusion"],
+                       evaluate_command="python -m infogan_utils evaluate --pretrained",
+                       other_seeds=[{k: r[k] for k in ("seed", "step", "one_to_one",
+                                                       "many_to_one", "mi_lower_bound",
+                                                       "train_category_balance")}
+                                    for r in study])
+        (ship / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        print(f"shipped {chosen['run']} to {ship}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The shipped model loads offline with one call and reproduces its stored metrics."""
+
+import math
+
+import numpy as np
+import pytest
+
+from infogan_utils.pretrained import load_pretrained, pretrained_available, pretrained_metrics
+
+
+def test_shipped_model_is_present():
+    assert pretrained_available(), "data/pretrained/ must ship with the repository"
+    m = pretrained_metrics()
+    for key in ("one_to_one", "many_to_one", "mapping", "mi_lower_bound", "correlations",
+                "code_names", "selection_rule", "commands", "other_seeds"):
+        assert key in m, key
+    assert sorted(int(v) for v in m["mapping"].values()) == list(range(10))
+
+
+def test_shipped_model_reproduces_its_accuracy_and_bound(mnist):
+    from infogan_utils.evaluation import estimate_mi_lower_bound
+    from infogan_utils.metrics import evaluate_digit_accuracy
+
+    _, (x_test, y_test) = mnist
+    model = load_pretrained()
+    stored = pretrained_metrics()
+    acc = evaluate_digit_accuracy(model, x_test, y_test)
+    assert acc.one_to_one == pytest.approx(stored["one_to_one"], abs=1e-4)
+    assert {str(k): v for k, v in acc.mapping.items()} == {str(k): v for k, v in
+                                                           stored["mapping"].items()}
+    bound = estimate_mi_lower_bound(model, 2000)
+    assert math.log(10) - 0.05 < bound <= math.log(10)
+    images = model.generate(model.spec.sample(8, 0))
+    assert images.shape == (8, 28, 28, 1) and np.isfinite(images).all()
