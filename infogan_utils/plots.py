@@ -82,7 +82,8 @@ def training_curves(history: dict, entropy: float | None = None, *, title="Train
     ax1.legend()
     ax2.plot(steps, history["mi_lower_bound"], label="$L_I$ (categorical code)")
     if entropy is not None:
-        ax2.axhline(entropy, ls="--", c="gray", label=f"H(c) = ln 10 = {entropy:.3f}")
+        k = round(math.exp(entropy))
+        ax2.axhline(entropy, ls="--", c="gray", label=f"H(c) = ln {k} = {entropy:.3f}")
     ax2.set(title="Mutual-information lower bound", xlabel="training step",
             ylabel="$L_I$ (nats)")
     ax2.legend(loc="lower right")
