@@ -29,7 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-SERVER_TIMEOUT_S = 90
+SERVER_TIMEOUT_S = 240  # a busy 2-core machine may take minutes to import TF
 PAGE_TIMEOUT_MS = 300_000  # the kernel imports TensorFlow and runs the notebook first
 UPDATE_TIMEOUT_MS = 30_000
 
