@@ -86,18 +86,19 @@ def code_correlations(model, num_samples: int = 100, values=None, seed: int = 0)
     return out
 
 
-def name_codes(correlations: dict) -> dict:
+def name_codes(correlations: dict, min_abs_rho: float = 0.5) -> dict:
     """Which continuous code is "rotation" and which is "width", by |rho|.
 
-    Each measure goes to the code with the largest |rho| for it; a code gets at most
-    one name (rotation first, as it is usually the clearer one). Returns e.g.
-    ``{"rotation": "c2", "width": "c3"}``.
+    Each measure goes to the code with the largest |rho| for it among the codes not yet
+    named (rotation first, as it is usually the clearer one), and only if that |rho| is
+    at least ``min_abs_rho``: a code that barely moves a measure is not named after it.
+    Returns e.g. ``{"rotation": "c2", "width": "c3"}``, or fewer names.
     """
     names, taken = {}, set()
     for label, measure in (("rotation", "slant"), ("width", "width")):
         ranked = sorted((c for c in correlations if c not in taken),
                         key=lambda c: -abs(correlations[c][measure]))
-        if ranked:
+        if ranked and abs(correlations[ranked[0]][measure]) >= min_abs_rho:
             names[label] = ranked[0]
             taken.add(ranked[0])
     return names

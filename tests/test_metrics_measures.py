@@ -57,6 +57,12 @@ def test_codes_are_named_by_their_strongest_correlation():
     assert name_codes(corr) == {"rotation": "c3", "width": "c2"}
 
 
+def test_a_code_that_barely_moves_a_measure_is_not_named_after_it():
+    # c2 moves both slant and width; c3 mostly does something else (the shipped model)
+    corr = {"c2": {"slant": 0.94, "width": 0.90}, "c3": {"slant": -0.74, "width": 0.32}}
+    assert name_codes(corr) == {"rotation": "c2"}
+
+
 def test_category_balance_is_ln_k_when_even_and_drops_when_merged():
     from infogan_utils.metrics import category_balance
 
