@@ -14,6 +14,7 @@ checkpoint: same weights, same Adam moments, same step count, same codes from th
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import time
@@ -35,19 +36,11 @@ class RunFolderError(RuntimeError):
 def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None):
     """An InfoGAN with its optimisers, created under ``strategy`` when given."""
     keras.utils.set_random_seed(config.seed)
-    scope = strategy.scope() if strategy is not None else _null_scope()
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         model = InfoGAN(config)
         model.compile()
     return model
-
-
-class _null_scope:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def make_checkpoint(model: InfoGAN, folder) -> tf.train.CheckpointManager:
@@ -232,9 +225,9 @@ def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:
     config = InfoGANConfig.load(folder / "config.json")
     if precision is not None:
         config = config.replace(precision=precision)
+    if tf.train.latest_checkpoint(str(folder / "checkpoints")) is None:
+        return InfoGAN.load_networks(folder, **({"precision": precision} if precision else {}))
     model = build_model(config)
     manager = make_checkpoint(model, folder)
-    if manager.latest_checkpoint is None:
-        return InfoGAN.load_networks(folder, **({"precision": precision} if precision else {}))
     manager.checkpoint.restore(manager.latest_checkpoint).expect_partial()
     return model

@@ -35,9 +35,9 @@ def main() -> int:
     from infogan_utils.training import current_step, load_run, read_history
 
     (x_train, _), test = load_mnist()
-    study = []
+    study, models = [], {}
     for run in map(Path, args.runs):
-        model = load_run(run)
+        model = models[str(run)] = load_run(run)
         result = evaluate_model(model, test, train_images=x_train, num_samples=args.samples)
         history = read_history(run / "history.csv")
         result.update(
@@ -59,8 +59,7 @@ def main() -> int:
 
     if args.ship:
         ship = Path(args.ship)
-        model = load_run(chosen["run"])
-        model.save_networks(ship)
+        models[chosen["run"]].save_networks(ship)
         metrics = {k: v for k, v in chosen.items() if k != "confusion"}
         metrics.update(selection_rule=RULE, confusion=chosen["confusion"],
                        evaluate_command="python -m infogan_utils evaluate --pretrained",
