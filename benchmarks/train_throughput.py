@@ -67,7 +67,7 @@ def matmul_peak(dtype, n=2048, reps=20) -> float:
     return 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
 
 
-def measure(precision, batch, steps, runs, images, jit=False):
+def measure(precision, batch, steps, runs, images, jit=False, keras_adam=False):
     """images/s of ``runs`` timed runs of ``steps`` training steps each.
 
     Calls Keras's compiled train function on one long-lived tf.data iterator, so the
@@ -75,7 +75,12 @@ def measure(precision, batch, steps, runs, images, jit=False):
     """
     config = iu.InfoGANConfig(batch_size=batch, precision=precision)
     model = build_model(config)
-    if jit:
+    if keras_adam:  # Keras's own element-wise Adam instead of the fused kernel
+        import keras
+        model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
+                      g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1),
+                      jit_compile=jit)
+    elif jit:
         model.compile(jit_compile=True)
     model.make_train_function()
     train_function = model.train_function
@@ -100,6 +105,8 @@ def main() -> None:
     p.add_argument("--steps", type=int, default=60, help="steps per timed run")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--jit", action="store_true", help="compile the step with XLA")
+    p.add_argument("--keras-adam", action="store_true",
+                   help="use keras.optimizers.Adam instead of the fused FusedAdam (to compare)")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args()
 
@@ -115,7 +122,8 @@ def main() -> None:
     results = []
     for precision in args.precisions:
         for batch in args.batches:
-            rates = measure(precision, batch, args.steps, args.runs, x, args.jit)
+            rates = measure(precision, batch, args.steps, args.runs, x, args.jit,
+                            args.keras_adam)
             med = statistics.median(rates)
             gflops = med * flops / 1e9
             row = dict(precision=precision, batch=batch, images_per_s=rates,

@@ -34,6 +34,7 @@ from .losses import (
     information_loss,
     mutual_information_lower_bound,
 )
+from .optimizers import FusedAdam
 from .models import build_d_head, build_generator, build_q_head, build_shared_trunk
 
 METRIC_NAMES = ("d_loss", "g_loss", "info_cat", "info_cont", "mi_lower_bound")
@@ -64,13 +65,12 @@ class InfoGAN(keras.Model):
 
     # ------------------------------------------------------------------ building
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
-        """Set the two Adam optimisers (paper defaults from the config)."""
+        """Set the two Adam optimisers (paper defaults from the config; Keras's Adam with
+        TensorFlow's fused update kernel, see :mod:`infogan_utils.optimizers`)."""
         super().compile(**kwargs)
         c = self.config
-        self.d_optimizer = d_optimizer or keras.optimizers.Adam(c.lr_d, beta_1=c.beta_1,
-                                                                name="d_adam")
-        self.g_optimizer = g_optimizer or keras.optimizers.Adam(c.lr_g, beta_1=c.beta_1,
-                                                                name="g_adam")
+        self.d_optimizer = d_optimizer or FusedAdam(c.lr_d, beta_1=c.beta_1, name="d_adam")
+        self.g_optimizer = g_optimizer or FusedAdam(c.lr_g, beta_1=c.beta_1, name="g_adam")
         self.d_optimizer.build(self.discriminator_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
 
