@@ -2,6 +2,7 @@
 
     python benchmarks/train_throughput.py                # fp32 and bf16, batch 64 and 128
     python benchmarks/train_throughput.py --precisions mixed_bfloat16 --batches 128 --runs 5
+    python benchmarks/train_throughput.py --compare-adam --precisions mixed_bfloat16 --batches 128
 
 For each (precision, batch size) it builds the real model (paper architecture), warms up
 (compilation + steps), then times ``--runs`` runs of ``--steps`` training steps of Keras's compiled
@@ -98,6 +99,38 @@ def measure(precision, batch, steps, runs, images, jit=False, keras_adam=False):
     return rates
 
 
+def compare_adam(precision, batch, steps, runs, images):
+    """Keras's Adam vs FusedAdam, built side by side and timed in alternating rounds, so a
+    change in the machine's speed during the benchmark hits both equally."""
+    import keras
+
+    functions = {}
+    for name in ("keras Adam", "FusedAdam"):
+        config = iu.InfoGANConfig(batch_size=batch, precision=precision)
+        model = build_model(config)
+        if name == "keras Adam":
+            model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
+                          g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1))
+        model.make_train_function()
+        iterator = iter(iu.make_dataset(images, batch, seed=0, repeat=True))
+        for _ in range(10):
+            logs = model.train_function(iterator)
+        float(logs["d_loss"])
+        functions[name] = (model.train_function, iterator)
+    rates = {name: [] for name in functions}
+    for _ in range(runs):
+        for name, (function, iterator) in functions.items():
+            t = time.perf_counter()
+            for _ in range(steps):
+                logs = function(iterator)
+            float(logs["d_loss"])
+            rates[name].append(steps * batch / (time.perf_counter() - t))
+    for name, r in rates.items():
+        print(f"{precision:<16}{batch:>6}  {name:<11}{statistics.median(r):>8.0f} images/s "
+              f"(min-max {min(r):.0f}-{max(r):.0f}, {runs} alternating runs)", flush=True)
+    return rates
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--precisions", nargs="+", default=["float32", "mixed_bfloat16"])
@@ -107,10 +140,17 @@ def main() -> None:
     p.add_argument("--jit", action="store_true", help="compile the step with XLA")
     p.add_argument("--keras-adam", action="store_true",
                    help="use keras.optimizers.Adam instead of the fused FusedAdam (to compare)")
+    p.add_argument("--compare-adam", action="store_true",
+                   help="only compare keras.optimizers.Adam with FusedAdam, interleaved")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args()
 
     (x, _), _ = iu.load_mnist()
+    if args.compare_adam:
+        for precision in args.precisions:
+            for batch in args.batches:
+                compare_adam(precision, batch, args.steps, args.runs, x)
+        return
     flops = train_flops_per_image(iu.InfoGANConfig())
     peaks = {"float32": matmul_peak(tf.float32), "mixed_bfloat16": matmul_peak(tf.bfloat16)}
     print(f"CPU cores: {os.cpu_count()}, TensorFlow {tf.__version__}, "

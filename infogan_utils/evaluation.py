@@ -6,7 +6,7 @@ import numpy as np
 
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
-from .measures import code_correlations, name_codes
+from .measures import category_slant_share, code_correlations, name_codes
 from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
@@ -25,6 +25,8 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
     Returns a JSON-ready dict: ``one_to_one``, ``many_to_one``, ``mapping`` (category
     -> digit), ``mi_lower_bound``, ``entropy`` (ln K), ``train_category_balance``
     (label-free: entropy of Q's categories over the 60,000 training images),
+    ``train_category_slant_share`` (label-free: share of the training images' slant
+    variance explained by Q's category, high when c1 has absorbed slant),
     ``correlations`` (Spearman rho of each continuous code with slant and width) and
     ``code_names``.
     """
@@ -34,13 +36,15 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
         train_images = x_train if train_images is None else train_images
     x_test, y_test = test_data
     acc = evaluate_digit_accuracy(model, x_test, y_test)
+    train_categories = predict_categories(model, train_images)
     result = {
         **acc.to_dict(),
         "num_test_images": int(len(y_test)),
         "mi_lower_bound": estimate_mi_lower_bound(model, num_samples, seed),
         "entropy": float(model.code_entropy),
-        "train_category_balance": category_balance(predict_categories(model, train_images),
+        "train_category_balance": category_balance(train_categories,
                                                    model.config.num_categories),
+        "train_category_slant_share": category_slant_share(train_categories, train_images),
     }
     if model.config.num_continuous:
         corr = code_correlations(model, seed=seed)

@@ -58,6 +58,25 @@ def width(images) -> np.ndarray:
 MEASURES = {"slant": slant, "width": width}
 
 
+def category_slant_share(categories, images) -> float:
+    """Share of the slant variance of real ``images`` explained by their category (eta^2).
+
+    eta^2 = sum_k n_k (mean slant in category k - overall mean)^2 / sum_i (slant_i - mean)^2.
+    Label-free: ``categories`` are Q's predictions. MNIST's true digit classes explain
+    about 0.10 of the slant variance (ones lean right, for example). A categorical code
+    that has absorbed slant, e.g. one category for right-leaning 4s and 9s and another
+    for upright ones, explains about twice that.
+    """
+    categories = np.asarray(categories).ravel()
+    s = slant(images)
+    if len(s) != len(categories):
+        raise ValueError(f"{len(categories)} categories for {len(s)} images")
+    total = ((s - s.mean()) ** 2).sum()
+    between = sum((categories == k).sum() * (s[categories == k].mean() - s.mean()) ** 2
+                  for k in np.unique(categories))
+    return float(between / total)
+
+
 def code_correlations(model, num_samples: int = 100, values=None, seed: int = 0) -> dict:
     """Spearman rho of each continuous code with slant and width of generated digits.
 

@@ -127,3 +127,22 @@ def test_run_folder_with_another_config_is_refused_untouched(tmp_path, mnist):
     assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == before
     with pytest.raises(ValueError, match="multiples of log_every"):
         train(InfoGANConfig(batch_size=16), 25, tmp_path, log_every=10, images=x[:500])
+
+
+def test_float16_storage_halves_the_files_and_keeps_the_outputs(tmp_path):
+    model = InfoGAN(InfoGANConfig(seed=5))
+    codes = model.spec.sample(8, 0)
+    images = np.random.default_rng(0).random((8, 28, 28, 1)).astype("float32")
+    model.save_networks(tmp_path / "f32")
+    model.save_networks(tmp_path / "f16", storage="float16")
+    for name in ("generator.weights.h5", "discriminator.weights.h5"):
+        small = (tmp_path / "f16" / name).stat().st_size
+        big = (tmp_path / "f32" / name).stat().st_size
+        assert small < 0.6 * big, name
+    a, b = InfoGAN.load_networks(tmp_path / "f32"), InfoGAN.load_networks(tmp_path / "f16")
+    assert all(w.dtype == "float32" for w in b.weights)
+    np.testing.assert_allclose(b.generate(codes), a.generate(codes), atol=5e-3)
+    qa, qb = a.recognize(images), b.recognize(images)
+    np.testing.assert_allclose(qb["cat_logits"], qa["cat_logits"], atol=2e-2)
+    with pytest.raises(ValueError, match="storage must be"):
+        model.save_networks(tmp_path / "x", storage="int8")

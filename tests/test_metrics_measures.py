@@ -72,3 +72,18 @@ def test_category_balance_is_ln_k_when_even_and_drops_when_merged():
     merged[merged == 9] = 4
     assert category_balance(merged) < np.log(10) - 0.05
     assert category_balance(np.zeros(50, int)) == 0.0
+
+
+def test_category_slant_share_sees_a_category_that_encodes_slant():
+    from infogan_utils.measures import category_slant_share
+
+    rng = np.random.default_rng(0)
+    shears = rng.uniform(-0.5, 0.5, 200)
+    images = np.stack([_bar(s) for s in shears])
+    by_slant = (shears > 0).astype(int)           # one category per lean: absorbs slant
+    random = rng.integers(0, 2, 200)              # categories unrelated to slant
+    assert category_slant_share(by_slant, images) > 0.6
+    assert category_slant_share(random, images) < 0.05
+    assert category_slant_share(np.zeros(200, int), images) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="categories for"):
+        category_slant_share(by_slant[:10], images)
