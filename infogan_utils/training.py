@@ -75,7 +75,7 @@ class CheckpointEvery(keras.callbacks.Callback):
 
 
 HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont",
-                   "mi_lower_bound", "digit_acc", "digit_acc_many"]
+                   "mi_lower_bound", "digit_acc", "digit_acc_many", "slant_share"]
 
 
 class StepHistory(keras.callbacks.Callback):
@@ -194,7 +194,9 @@ def _claim_folder(out: Path, config: InfoGANConfig, resume: bool) -> None:
 
 class DigitAccuracyMonitor(keras.callbacks.Callback):
     """Every ``every`` Keras epochs, add ``digit_acc`` (one-to-one accuracy of Q's
-    category on real labelled images) to the logs, so history.csv records it.
+    category on real labelled images), ``digit_acc_many`` and the label-free
+    ``slant_share`` (see :func:`~infogan_utils.measures.category_slant_share`) to the
+    logs, so history.csv records them.
 
     For reporting progress only; it never steers training.
     """
@@ -204,12 +206,16 @@ class DigitAccuracyMonitor(keras.callbacks.Callback):
         self.images, self.labels, self.every = images, labels, every
 
     def on_epoch_end(self, epoch, logs=None):
-        from .metrics import evaluate_digit_accuracy
+        from .measures import category_slant_share
+        from .metrics import digit_accuracy, predict_categories
 
         if logs is not None and (epoch + 1) % self.every == 0:
-            acc = evaluate_digit_accuracy(self.model, self.images, self.labels)
+            categories = predict_categories(self.model, self.images)
+            acc = digit_accuracy(self.labels, categories,
+                                 num_categories=self.model.config.num_categories)
             logs["digit_acc"] = acc.one_to_one
             logs["digit_acc_many"] = acc.many_to_one
+            logs["slant_share"] = category_slant_share(categories, self.images)
 
 
 def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:

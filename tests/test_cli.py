@@ -68,7 +68,14 @@ def test_mirrored_strategy_on_two_logical_cpus(tmp_path, mnist):
 @pytest.mark.slow
 def test_evaluate_prints_one_json_object(tmp_path, mnist):
     out = tmp_path / "run"
-    assert _cli(*_train_args(out, 20)).returncode == 0
+    assert _cli(*_train_args(out, 20, "--eval-every", "20")).returncode == 0
+    with (out / "history.csv").open() as f:
+        import csv
+
+        rows = list(csv.DictReader(f))
+    assert rows[0]["digit_acc"] == "" and rows[0]["slant_share"] == ""  # step 10: not evaluated
+    assert 0.0 < float(rows[1]["digit_acc"]) <= 1.0
+    assert 0.0 <= float(rows[1]["slant_share"]) <= 1.0
     result = _cli("evaluate", "--run", str(out), "--samples", "500")
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout)
@@ -77,6 +84,7 @@ def test_evaluate_prints_one_json_object(tmp_path, mnist):
     assert report["mi_lower_bound"] <= report["entropy"] + 1e-6
     assert set(report["correlations"]) == {"c2", "c3"}
     assert set(report["code_names"]) <= {"rotation", "width"}
+    assert 0.0 <= report["train_category_slant_share"] <= 1.0
 
 
 def test_bad_arguments_give_one_clear_error(tmp_path):
