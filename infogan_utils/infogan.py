@@ -34,8 +34,8 @@ from .losses import (
     information_loss,
     mutual_information_lower_bound,
 )
-from .optimizers import FusedAdam
 from .models import build_d_head, build_generator, build_q_head, build_shared_trunk
+from .optimizers import FusedAdam
 
 METRIC_NAMES = ("d_loss", "g_loss", "info_cat", "info_cont", "mi_lower_bound")
 
@@ -220,9 +220,10 @@ class InfoGAN(keras.Model):
         """Write ``generator.weights.h5``, ``discriminator.weights.h5`` (trunk, D and Q
         heads) and ``config.json`` into ``folder`` (Keras's own weight format).
 
-        ``storage="float16"`` stores every weight as float16 (half the size; the shipped
-        model uses it after checking its measured accuracy is unchanged). Loading needs
-        nothing special: Keras reads the float16 arrays into the float32 variables.
+        ``storage="float16"`` stores every weight as float16, half the size
+        (``scripts/seed_study.py --storage float16`` keeps it only if the re-measured
+        accuracy is unchanged). Loading needs nothing special: Keras reads the float16
+        arrays into the float32 variables.
         """
         from pathlib import Path
 

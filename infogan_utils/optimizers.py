@@ -12,8 +12,9 @@ multi-threaded pass:
     w <- w - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)
 
 which is exactly Keras's ``Adam.update_step`` (same variables, same checkpoint layout;
-tests/test_optimizers.py checks the two agree). Keras settings that the fused kernel does
-not cover (``amsgrad``, weight decay, EMA, gradient clipping) fall back to Keras's code.
+tests/test_optimizers.py checks the two agree). Gradient clipping, weight decay and EMA
+happen outside ``update_step`` and work as in Keras; ``amsgrad``, which the kernel lacks,
+uses Keras's own update.
 """
 
 from __future__ import annotations
