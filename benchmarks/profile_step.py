@@ -18,14 +18,12 @@ import collections
 import glob
 import os
 import tempfile
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import tensorflow as tf  # noqa: E402
 
 import infogan_utils as iu  # noqa: E402
-from infogan_utils.training import build_model  # noqa: E402
 
 MATRIX = ("Conv2D", "MatMul")  # substrings of oneDNN conv / matmul kernels
 OPTIMISER = ("ApplyAdam", "AssignAddVariableOp", "AssignSubVariableOp", "Sqrt", "RealDiv")
@@ -62,27 +60,15 @@ def main() -> None:
     p.add_argument("--top", type=int, default=15)
     args = p.parse_args()
 
-    from train_throughput import train_flops_per_image  # same folder
+    from train_throughput import run_steps, train_flops_per_image, warmed_up_step
 
     config = iu.InfoGANConfig(batch_size=args.batch, precision=args.precision)
-    model = build_model(config)
-    if args.keras_adam:
-        import keras
-        model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
-                      g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1))
     (x, _), _ = iu.load_mnist()
-    model.make_train_function()
-    iterator = iter(iu.make_dataset(x, args.batch, seed=0, repeat=True))
-    for _ in range(15):
-        logs = model.train_function(iterator)
-    float(logs["d_loss"])
+    function, iterator = warmed_up_step(args.precision, args.batch, x,
+                                        keras_adam=args.keras_adam, warmup=15)
     with tempfile.TemporaryDirectory() as logdir:
         tf.profiler.experimental.start(logdir)
-        t = time.perf_counter()
-        for _ in range(args.steps):
-            logs = model.train_function(iterator)
-        float(logs["d_loss"])
-        wall = (time.perf_counter() - t) / args.steps
+        wall = run_steps(function, iterator, args.steps) / args.steps
         tf.profiler.experimental.stop()
         totals = op_times(logdir)
 

@@ -68,15 +68,16 @@ def matmul_peak(dtype, n=2048, reps=20) -> float:
     return 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
 
 
-def measure(precision, batch, steps, runs, images, jit=False, keras_adam=False):
-    """images/s of ``runs`` timed runs of ``steps`` training steps each.
+def warmed_up_step(precision, batch, images, *, jit=False, keras_adam=False, warmup=10):
+    """(train function, iterator) of the real model, compiled and warmed up.
 
-    Calls Keras's compiled train function on one long-lived tf.data iterator, so the
-    numbers are steady-state (no per-run pipeline start-up or shuffle-buffer refill).
+    ``keras_adam`` swaps FusedAdam for Keras's own element-wise Adam (to compare). The
+    train function is what ``fit`` calls; it runs on one long-lived tf.data iterator, so
+    timings are steady-state (no per-run pipeline start-up or shuffle-buffer refill).
     """
     config = iu.InfoGANConfig(batch_size=batch, precision=precision)
     model = build_model(config)
-    if keras_adam:  # Keras's own element-wise Adam instead of the fused kernel
+    if keras_adam:
         import keras
         model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
                       g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1),
@@ -84,47 +85,36 @@ def measure(precision, batch, steps, runs, images, jit=False, keras_adam=False):
     elif jit:
         model.compile(jit_compile=True)
     model.make_train_function()
-    train_function = model.train_function
     iterator = iter(iu.make_dataset(images, batch, seed=0, repeat=True))
-    for _ in range(max(10, steps // 4)):  # tracing, compilation, oneDNN kernel selection
+    run_steps(model.train_function, iterator, warmup)  # tracing, compilation, oneDNN kernels
+    return model.train_function, iterator
+
+
+def run_steps(train_function, iterator, steps) -> float:
+    """Seconds for ``steps`` training steps (waits for the last one to finish)."""
+    t = time.perf_counter()
+    for _ in range(steps):
         logs = train_function(iterator)
     float(logs["d_loss"])
-    rates = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        for _ in range(steps):
-            logs = train_function(iterator)
-        float(logs["d_loss"])  # wait for the last step
-        rates.append(steps * batch / (time.perf_counter() - t))
-    return rates
+    return time.perf_counter() - t
+
+
+def measure(precision, batch, steps, runs, images, jit=False, keras_adam=False):
+    """images/s of ``runs`` timed runs of ``steps`` training steps each."""
+    function, iterator = warmed_up_step(precision, batch, images, jit=jit,
+                                        keras_adam=keras_adam, warmup=max(10, steps // 4))
+    return [steps * batch / run_steps(function, iterator, steps) for _ in range(runs)]
 
 
 def compare_adam(precision, batch, steps, runs, images):
     """Keras's Adam vs FusedAdam, built side by side and timed in alternating rounds, so a
     change in the machine's speed during the benchmark hits both equally."""
-    import keras
-
-    functions = {}
-    for name in ("keras Adam", "FusedAdam"):
-        config = iu.InfoGANConfig(batch_size=batch, precision=precision)
-        model = build_model(config)
-        if name == "keras Adam":
-            model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
-                          g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1))
-        model.make_train_function()
-        iterator = iter(iu.make_dataset(images, batch, seed=0, repeat=True))
-        for _ in range(10):
-            logs = model.train_function(iterator)
-        float(logs["d_loss"])
-        functions[name] = (model.train_function, iterator)
-    rates = {name: [] for name in functions}
+    steppers = {name: warmed_up_step(precision, batch, images, keras_adam=keras_adam)
+                for name, keras_adam in (("keras Adam", True), ("FusedAdam", False))}
+    rates = {name: [] for name in steppers}
     for _ in range(runs):
-        for name, (function, iterator) in functions.items():
-            t = time.perf_counter()
-            for _ in range(steps):
-                logs = function(iterator)
-            float(logs["d_loss"])
-            rates[name].append(steps * batch / (time.perf_counter() - t))
+        for name, (function, iterator) in steppers.items():
+            rates[name].append(steps * batch / run_steps(function, iterator, steps))
     for name, r in rates.items():
         print(f"{precision:<16}{batch:>6}  {name:<11}{statistics.median(r):>8.0f} images/s "
               f"(min-max {min(r):.0f}-{max(r):.0f}, {runs} alternating runs)", flush=True)

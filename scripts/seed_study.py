@@ -82,7 +82,7 @@ def main() -> int:
                 models[chosen["run"]].save_networks(ship)
                 storage["weights_storage"] = "float32"
             else:  # report what the shipped files themselves measure
-                chosen = {**chosen, **{k: v for k, v in stored.items()}}
+                chosen = {**chosen, **stored}
         metrics = {k: v for k, v in chosen.items() if k != "confusion"}
         metrics.update(storage)
         metrics.update(selection_rule=RULE, confusion=chosen["confusion"],

@@ -29,6 +29,7 @@ def main() -> None:
 
     from infogan_utils.data import load_mnist
     from infogan_utils.measures import category_slant_share, slant, width
+    from infogan_utils.metrics import predict_categories
     from infogan_utils.training import load_run
 
     (x, y), _ = load_mnist()
@@ -37,7 +38,7 @@ def main() -> None:
     result = {"true_digit_slant_share": category_slant_share(y, x), "runs": []}
     print(f"slant share of the true digit classes: {result['true_digit_slant_share']:.3f}")
     for run in args.runs:
-        categories = load_run(run).recognize(x)["cat_logits"].argmax(1)
+        categories = predict_categories(load_run(run), x)
         entry = {"run": run, "slant_share": category_slant_share(categories, x), "digits": []}
         print(f"{run}: slant share {entry['slant_share']:.3f}")
         for d in args.digits:
