@@ -3,6 +3,7 @@
     python benchmarks/train_throughput.py                # fp32 and bf16, batch 64 and 128
     python benchmarks/train_throughput.py --precisions mixed_bfloat16 --batches 128 --runs 5
     python benchmarks/train_throughput.py --compare-adam --precisions mixed_bfloat16 --batches 128
+    python benchmarks/train_throughput.py --compare-bn --precisions mixed_bfloat16 --batches 128
 
 For each (precision, batch size) it builds the real model (paper architecture), warms up
 (compilation + steps), then times ``--runs`` runs of ``--steps`` training steps of Keras's compiled
@@ -18,10 +19,12 @@ A benchmark prints numbers; nothing here asserts a speed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import time
+from unittest import mock
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -68,17 +71,23 @@ def matmul_peak(dtype, n=2048, reps=20) -> float:
     return 2 * n ** 3 * reps / (time.perf_counter() - t) / 1e9
 
 
-def warmed_up_step(precision, batch, images, *, jit=False, keras_adam=False, warmup=10):
+def warmed_up_step(precision, batch, images, *, jit=False, keras_adam=False, keras_bn=False,
+                   warmup=10):
     """(train function, iterator) of the real model, compiled and warmed up.
 
-    ``keras_adam`` swaps FusedAdam for Keras's own element-wise Adam (to compare). The
+    ``keras_adam`` swaps FusedAdam for Keras's own element-wise Adam, ``keras_bn`` the
+    fused batch norm for Keras's own ``BatchNormalization`` (to compare). The
     train function is what ``fit`` calls; it runs on one long-lived tf.data iterator, so
     timings are steady-state (no per-run pipeline start-up or shuffle-buffer refill).
     """
+    import keras
+
     config = iu.InfoGANConfig(batch_size=batch, precision=precision)
-    model = build_model(config)
+    with (mock.patch.object(iu.models, "BatchNormalization",
+                            keras.layers.BatchNormalization)
+          if keras_bn else contextlib.nullcontext()):
+        model = build_model(config)
     if keras_adam:
-        import keras
         model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
                       g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1),
                       jit_compile=jit)
@@ -106,11 +115,18 @@ def measure(precision, batch, steps, runs, images, jit=False, keras_adam=False):
     return [steps * batch / run_steps(function, iterator, steps) for _ in range(runs)]
 
 
-def compare_adam(precision, batch, steps, runs, images):
-    """Keras's Adam vs FusedAdam, built side by side and timed in alternating rounds, so a
-    change in the machine's speed during the benchmark hits both equally."""
-    steppers = {name: warmed_up_step(precision, batch, images, keras_adam=keras_adam)
-                for name, keras_adam in (("keras Adam", True), ("FusedAdam", False))}
+COMPARISONS = {
+    "adam": {"keras Adam": dict(keras_adam=True), "FusedAdam": dict()},
+    "bn": {"keras BN": dict(keras_bn=True), "fused BN": dict()},
+}
+
+
+def compare(precision, batch, steps, runs, images, variants):
+    """Variants of the step (name -> ``warmed_up_step`` options), built side by side and
+    timed in alternating rounds, so a change in the machine's speed during the benchmark
+    hits all of them equally."""
+    steppers = {name: warmed_up_step(precision, batch, images, **options)
+                for name, options in variants.items()}
     rates = {name: [] for name in steppers}
     for _ in range(runs):
         for name, (function, iterator) in steppers.items():
@@ -132,14 +148,19 @@ def main() -> None:
                    help="use keras.optimizers.Adam instead of the fused FusedAdam (to compare)")
     p.add_argument("--compare-adam", action="store_true",
                    help="only compare keras.optimizers.Adam with FusedAdam, interleaved")
+    p.add_argument("--compare-bn", action="store_true",
+                   help="only compare Keras's BatchNormalization with the fused one, interleaved")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args()
 
     (x, _), _ = iu.load_mnist()
-    if args.compare_adam:
-        for precision in args.precisions:
-            for batch in args.batches:
-                compare_adam(precision, batch, args.steps, args.runs, x)
+    comparisons = [COMPARISONS[k] for k, on in (("adam", args.compare_adam),
+                                                   ("bn", args.compare_bn)) if on]
+    if comparisons:
+        for variants in comparisons:
+            for precision in args.precisions:
+                for batch in args.batches:
+                    compare(precision, batch, args.steps, args.runs, x, variants)
         return
     flops = train_flops_per_image(iu.InfoGANConfig())
     peaks = {"float32": matmul_peak(tf.float32), "mixed_bfloat16": matmul_peak(tf.bfloat16)}

@@ -37,6 +37,48 @@ LEAK = 0.1  # paper: leaky rectifier with leak 0.1
 BN = dict(momentum=0.9, epsilon=1e-5)
 
 
+class BatchNormalization(layers.BatchNormalization):
+    """Keras's ``BatchNormalization`` whose training pass is TensorFlow's fused kernel.
+
+    Same variables, same maths: normalise by the batch mean and (biased) variance, scale by
+    gamma, shift by beta, and move the moving averages by ``momentum`` towards the batch's
+    mean and biased variance. What changes is the cost. Keras composes batch norm from a
+    dozen element-wise TensorFlow ops (and as many again for the gradient). The fused
+    kernel (``FusedBatchNormV3``, oneDNN on CPU) does one pass forward and one backward,
+    and reads bfloat16 activations directly instead of casting them to float32 first.
+    Inference, masks and other backends use Keras's own code.
+
+    It keeps Keras's class name on purpose: Keras names saved weights after the class,
+    so weights and checkpoints written with ``keras.layers.BatchNormalization`` load
+    into it, and the other way round.
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        fusable = (training and self.trainable and mask is None
+                   and self.axis in (-1, len(inputs.shape) - 1)  # channels last
+                   and len(inputs.shape) in (2, 4) and keras.backend.backend() == "tensorflow")
+        if not fusable:
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf
+
+        channels = inputs.shape[-1]
+        x = inputs if len(inputs.shape) == 4 else tf.reshape(inputs, (-1, 1, 1, channels))
+        gamma = tf.cast(self.gamma, "float32") if self.scale else tf.ones((channels,))
+        beta = tf.cast(self.beta, "float32") if self.center else tf.zeros((channels,))
+        y, mean, variance = tf.raw_ops.FusedBatchNormV3(
+            x=x, scale=gamma, offset=beta, mean=tf.zeros((0,)), variance=tf.zeros((0,)),
+            epsilon=self.epsilon, exponential_avg_factor=1.0, data_format="NHWC",
+            is_training=True)[:3]
+        # The kernel reports the unbiased variance; Keras averages the biased one.
+        count = tf.cast(tf.size(x) // channels, "float32")
+        variance = variance * (count - 1.0) / count
+        self.moving_mean.assign(self.moving_mean * self.momentum
+                                + mean * (1.0 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum
+                                    + variance * (1.0 - self.momentum))
+        return tf.reshape(y, tf.shape(inputs))
+
+
 @functools.lru_cache(maxsize=None)
 def cpu_has_bf16() -> bool:
     """True when this CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16)."""
@@ -70,14 +112,14 @@ def build_generator(config: InfoGANConfig = InfoGANConfig()) -> keras.Model:
     dt = _policy(config)
     z = keras.Input((config.latent_dim,), name="latent")
     x = layers.Dense(1024, dtype=dt, name="fc1")(z)
-    x = layers.BatchNormalization(**BN, dtype=dt, name="fc1_bn")(x)
+    x = BatchNormalization(**BN, dtype=dt, name="fc1_bn")(x)
     x = layers.ReLU(dtype=dt, name="fc1_relu")(x)
     x = layers.Dense(7 * 7 * 128, dtype=dt, name="fc2")(x)
-    x = layers.BatchNormalization(**BN, dtype=dt, name="fc2_bn")(x)
+    x = BatchNormalization(**BN, dtype=dt, name="fc2_bn")(x)
     x = layers.ReLU(dtype=dt, name="fc2_relu")(x)
     x = layers.Reshape((7, 7, 128), dtype=dt, name="reshape")(x)
     x = layers.Conv2DTranspose(64, 4, strides=2, padding="same", dtype=dt, name="upconv1")(x)
-    x = layers.BatchNormalization(**BN, dtype=dt, name="upconv1_bn")(x)
+    x = BatchNormalization(**BN, dtype=dt, name="upconv1_bn")(x)
     x = layers.ReLU(dtype=dt, name="upconv1_relu")(x)
     x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", dtype="float32",
                                name="upconv2")(x)
@@ -92,11 +134,11 @@ def build_shared_trunk(config: InfoGANConfig = InfoGANConfig()) -> keras.Model:
     x = layers.Conv2D(64, 4, strides=2, padding="same", dtype=dt, name="conv1")(img)
     x = layers.LeakyReLU(LEAK, dtype=dt, name="conv1_lrelu")(x)
     x = layers.Conv2D(128, 4, strides=2, padding="same", dtype=dt, name="conv2")(x)
-    x = layers.BatchNormalization(**BN, dtype=dt, name="conv2_bn")(x)
+    x = BatchNormalization(**BN, dtype=dt, name="conv2_bn")(x)
     x = layers.LeakyReLU(LEAK, dtype=dt, name="conv2_lrelu")(x)
     x = layers.Flatten(dtype=dt, name="flatten")(x)
     x = layers.Dense(1024, dtype=dt, name="fc")(x)
-    x = layers.BatchNormalization(**BN, dtype=dt, name="fc_bn")(x)
+    x = BatchNormalization(**BN, dtype=dt, name="fc_bn")(x)
     x = layers.LeakyReLU(LEAK, dtype=dt, name="features")(x)
     return keras.Model(img, x, name="shared_trunk")
 
@@ -118,7 +160,7 @@ def build_q_head(config: InfoGANConfig = InfoGANConfig()) -> keras.Model:
     dt = _policy(config)
     f = keras.Input((1024,), name="features")
     x = layers.Dense(128, dtype=dt, name="fc")(f)
-    x = layers.BatchNormalization(**BN, dtype=dt, name="fc_bn")(x)
+    x = BatchNormalization(**BN, dtype=dt, name="fc_bn")(x)
     x = layers.LeakyReLU(LEAK, dtype=dt, name="fc_lrelu")(x)
     out = {"cat_logits": layers.Dense(config.num_categories, dtype="float32",
                                       name="cat_logits")(x)}
