@@ -2,6 +2,7 @@
 
     python benchmarks/profile_step.py                       # bf16, batch 128
     python benchmarks/profile_step.py --precision float32 --batch 64 --keras-adam
+    python benchmarks/profile_step.py --by-op --top 30      # single ops, by layer
 
 Runs the real compiled train step under TensorFlow's profiler, then sums the kernel time of
 every op on the compute threads by op type (Conv2DBackpropFilter, MatMul, Cast, ...) and
@@ -29,8 +30,9 @@ MATRIX = ("Conv2D", "MatMul")  # substrings of oneDNN conv / matmul kernels
 OPTIMISER = ("ApplyAdam", "AssignAddVariableOp", "AssignSubVariableOp", "Sqrt", "RealDiv")
 
 
-def op_times(logdir: str) -> collections.Counter:
-    """Kernel time (seconds) per op type over the compute threads of the profile."""
+def op_times(logdir: str, by: str = "type") -> collections.Counter:
+    """Kernel time (seconds) over the compute threads of the profile, per op type
+    (``by="type"``) or per op, named by its layer scope and type (``by="op"``)."""
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
     space = xplane_pb2.XSpace()
@@ -46,7 +48,8 @@ def op_times(logdir: str) -> collections.Counter:
             for event in line.events:
                 name = names.get(event.metadata_id, "")
                 if ":" in name and "::" not in name:  # "scope/op:OpType", not wrappers
-                    totals[name.rsplit(":", 1)[1]] += event.duration_ps * 1e-12
+                    key = name.rsplit(":", 1)[1] if by == "type" else name
+                    totals[key] += event.duration_ps * 1e-12
     return totals
 
 
@@ -58,6 +61,8 @@ def main() -> None:
     p.add_argument("--keras-adam", action="store_true",
                    help="profile keras.optimizers.Adam instead of FusedAdam")
     p.add_argument("--top", type=int, default=15)
+    p.add_argument("--by-op", action="store_true",
+                   help="list single ops (layer scope and type) instead of op types")
     args = p.parse_args()
 
     from train_throughput import run_steps, train_flops_per_image, warmed_up_step
@@ -71,6 +76,7 @@ def main() -> None:
         wall = run_steps(function, iterator, args.steps) / args.steps
         tf.profiler.experimental.stop()
         totals = op_times(logdir)
+        ops = op_times(logdir, by="op") if args.by_op else totals
 
     per_step = {k: v / args.steps for k, v in totals.items()}
     busy = sum(per_step.values())
@@ -81,9 +87,11 @@ def main() -> None:
           f" (under the profiler, which slows it a little)")
     print(f"wall time per step: {1e3 * wall:.1f} ms ({args.batch / wall:.0f} images/s); "
           f"kernel time over all threads: {1e3 * busy:.1f} ms")
-    print(f"{'op type':<40}{'ms/step':>9}{'share':>8}")
-    for k, v in sorted(per_step.items(), key=lambda kv: -kv[1])[:args.top]:
-        print(f"{k:<40}{1e3 * v:>9.2f}{100 * v / busy:>7.1f}%")
+    width = 90 if args.by_op else 40
+    print(f"{'op' if args.by_op else 'op type':<{width}}{'ms/step':>9}{'share':>8}")
+    for k, v in sorted(ops.items(), key=lambda kv: -kv[1])[:args.top]:
+        v /= args.steps
+        print(f"{k[-width:]:<{width}}{1e3 * v:>9.2f}{100 * v / busy:>7.1f}%")
     print(f"matrix ops (conv, matmul): {100 * matrix / busy:.0f}% of kernel time, "
           f"{flops / matrix / 1e9:.0f} GFLOP/s per thread-second")
     print(f"optimiser update: {100 * optimiser / busy:.0f}%; everything else: "
