@@ -82,8 +82,18 @@ def main() -> int:
 
     if args.ship:
         ship = Path(args.ship)
-        models[chosen["run"]].save_networks(ship, storage=args.storage)
-        storage = dict(weights_storage=args.storage)
+        shipped = json.loads((ship / "metrics.json").read_text()) \
+            if (ship / "metrics.json").exists() else {}
+        if (shipped.get("run"), shipped.get("step")) == (chosen["run"], chosen["step"]):
+            # The folder already holds this run's weights: keep the files (and the git
+            # history free of a second copy); refresh metrics.json only.
+            args.storage = shipped.get("weights_storage", "float32")
+            storage = dict(weights_storage=args.storage)
+            print(f"{ship} already holds {chosen['run']} at step {chosen['step']}: "
+                  "weights kept", flush=True)
+        else:
+            models[chosen["run"]].save_networks(ship, storage=args.storage)
+            storage = dict(weights_storage=args.storage)
         if args.storage == "float16":
             from infogan_utils.pretrained import load_pretrained
 
