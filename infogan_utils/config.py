@@ -52,6 +52,10 @@ class InfoGANConfig:
     """Seed of weights, codes and data order: the same seed gives the same run."""
     precision: str = "float32"
     """"float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has native bf16)."""
+    cat_shear: float = 0.0
+    """Not in the paper (0 = off). If > 0, Q reads the categorical code from a copy of
+    each generated image sheared by a random amount in [-cat_shear, cat_shear] pixels
+    per row, so a category cannot be told apart by slant alone (see the README)."""
 
     def __post_init__(self) -> None:
         _check_int(self, "num_categories", 2, 1000)
@@ -61,6 +65,7 @@ class InfoGANConfig:
         _check_int(self, "seed", 0, 2**31 - 1)
         for name in ("lambda_cat", "lambda_cont"):
             _check_float(self, name, 0.0, math.inf, low_open=False)
+        _check_float(self, "cat_shear", 0.0, 2.0, low_open=False)
         for name in ("lr_d", "lr_g"):
             _check_float(self, name, 0.0, 1.0, low_open=True)
         _check_float(self, "beta_1", 0.0, 1.0, low_open=False, high_open=True)

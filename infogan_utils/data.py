@@ -176,3 +176,25 @@ def make_dataset(images: np.ndarray, batch_size: int = 64, *, seed: int = 0,
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
     ds = ds.map(scale_images, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def shear_images(images, shear):
+    """Shear a batch of images horizontally about their centre, keeping the size.
+
+    ``images``: (n, h, w, c) floats with background 0; ``shear``: (n,) pixels of
+    horizontal shift per row. A positive shear moves the top of the image to the right,
+    so it adds ``shear`` to the slant measured by :func:`infogan_utils.measures.slant`.
+    Bilinear and differentiable in the images (TensorFlow's projective transform), so
+    it can sit inside a training step.
+    """
+    import keras
+    import tensorflow as tf
+
+    images = tf.convert_to_tensor(images)
+    shear = tf.cast(tf.reshape(shear, (-1,)), tf.float32)
+    center = (tf.cast(tf.shape(images)[1], tf.float32) - 1.0) / 2.0
+    zero, one = tf.zeros_like(shear), tf.ones_like(shear)
+    # output pixel (x, y) reads input pixel (x + shear * (y - center), y)
+    transform = tf.stack([one, shear, -shear * center, zero, one, zero, zero, zero], axis=1)
+    return keras.ops.image.affine_transform(images, transform, interpolation="bilinear",
+                                            fill_mode="constant", fill_value=0.0)

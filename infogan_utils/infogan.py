@@ -25,6 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from .config import InfoGANConfig
+from .data import shear_images
 from .latent import LatentSample, LatentSpec, categorical_entropy
 from .losses import (
     categorical_code_loss,
@@ -99,16 +100,28 @@ class InfoGAN(keras.Model):
         Stateless in (seed, step, replica id): the same step always gets the same codes.
         """
         c = self.config
-        ctx = tf.distribute.get_replica_context()
-        replica = ctx.replica_id_in_sync_group if ctx is not None else 0
-        base = tf.cast(step, tf.int64) * 1024 + tf.cast(replica, tf.int64)
-        seed = lambda k: tf.stack([tf.constant(c.seed, tf.int64), base * 4 + k])  # noqa: E731
+        seed = lambda k: self._step_seed(step, k)  # noqa: E731
         category = tf.random.stateless_uniform((batch_size,), seed(0), 0, c.num_categories,
                                                dtype=tf.int32)
         continuous = tf.random.stateless_uniform((batch_size, c.num_continuous), seed(1),
                                                  -1.0, 1.0)
         noise = tf.random.stateless_uniform((batch_size, c.noise_dim), seed(2), -1.0, 1.0)
         return category, continuous, noise
+
+    def sample_shear(self, batch_size, step):
+        """Random shears in [-cat_shear, cat_shear] (b,) for one step (stateless, like
+        :meth:`sample_codes`), or None when ``config.cat_shear`` is 0 (the paper)."""
+        c = self.config
+        if not c.cat_shear:
+            return None
+        return tf.random.stateless_uniform((batch_size,), self._step_seed(step, 3),
+                                           -c.cat_shear, c.cat_shear)
+
+    def _step_seed(self, step, k):
+        ctx = tf.distribute.get_replica_context()
+        replica = ctx.replica_id_in_sync_group if ctx is not None else 0
+        base = tf.cast(step, tf.int64) * 1024 + tf.cast(replica, tf.int64)
+        return tf.stack([tf.constant(self.config.seed, tf.int64), base * 4 + k])
 
     def compose(self, category, continuous, noise):
         """Generator input [z, one_hot(c1), c_cont] as a tensor."""
@@ -127,15 +140,24 @@ class InfoGAN(keras.Model):
             cont_nll = tf.constant(0.0)
         return cat_nll, cont_nll
 
-    def objectives(self, real, category, continuous, noise, training=True) -> dict:
+    def objectives(self, real, category, continuous, noise, training=True,
+                   shear=None) -> dict:
         """Every term of one step (scalars): ``d_total`` (D and trunk), ``q_total``
         (Q's head), ``g_total`` (G), and the parts ``d_loss``, ``g_loss``, ``info_cat``,
-        ``info_cont``, ``mi_lower_bound``. Call inside a GradientTape to train."""
+        ``info_cont``, ``mi_lower_bound``. Call inside a GradientTape to train.
+
+        ``shear`` (b,), not in the paper: Q reads the category from the generated images
+        sheared by these amounts (``info_cat`` is then that loss; ``mi_lower_bound``
+        stays the bound on the unsheared images). See ``InfoGANConfig.cat_shear``."""
         c = self.config
         fake = self.generator(self.compose(category, continuous, noise), training=training)
         real_logits, _ = self.discriminate(real, training=training)
         fake_logits, q_out = self.discriminate(fake, training=training)
         cat_nll, cont_nll = self.info_terms(q_out, category, continuous)
+        mi_lower_bound = mutual_information_lower_bound(self.code_entropy, cat_nll)
+        if shear is not None:
+            _, q_sheared = self.discriminate(shear_images(fake, shear), training=training)
+            cat_nll = categorical_code_loss(category, q_sheared["cat_logits"])
         info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
         d_loss = discriminator_loss(real_logits, fake_logits)
         g_loss = generator_loss(fake_logits)
@@ -144,15 +166,17 @@ class InfoGAN(keras.Model):
         q_loss = information_loss(cat_nll, cont_nll, c.lambda_cat or 1.0, c.lambda_cont or 1.0)
         return dict(d_total=d_loss + info, q_total=q_loss, g_total=g_loss + info,
                     d_loss=d_loss, g_loss=g_loss, info_cat=cat_nll, info_cont=cont_nll,
-                    mi_lower_bound=mutual_information_lower_bound(self.code_entropy, cat_nll))
+                    mi_lower_bound=mi_lower_bound)
 
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
-        codes = self.sample_codes(tf.shape(real)[0], self.g_optimizer.iterations)
+        step = self.g_optimizer.iterations
+        codes = self.sample_codes(tf.shape(real)[0], step)
+        shear = self.sample_shear(tf.shape(real)[0], step)
         # Under tf.distribute, gradients are summed over replicas: scale each replica's.
         scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape(persistent=True) as tape:
-            terms = self.objectives(real, *codes, training=True)
+            terms = self.objectives(real, *codes, training=True, shear=shear)
             d_total, q_total, g_total = (terms[k] * scale for k in ("d_total", "q_total",
                                                                      "g_total"))
         dd_vars = self.trunk.trainable_variables + self.d_head.trainable_variables

@@ -146,3 +146,27 @@ def test_float16_storage_halves_the_files_and_keeps_the_outputs(tmp_path):
     np.testing.assert_allclose(qb["cat_logits"], qa["cat_logits"], atol=2e-2)
     with pytest.raises(ValueError, match="storage must be"):
         model.save_networks(tmp_path / "x", storage="int8")
+
+
+def test_cat_shear_reads_the_category_from_sheared_images_and_trains_g_through_it():
+    model = InfoGAN(InfoGANConfig(cat_shear=0.5, seed=2))
+    assert InfoGAN(InfoGANConfig()).sample_shear(8, 0) is None  # the paper: no shear
+    shear = model.sample_shear(8, 3)
+    np.testing.assert_array_equal(shear, model.sample_shear(8, 3))
+    assert 0 < np.abs(shear.numpy()).max() <= 0.5
+    real, codes = _real(), _codes(model)
+    plain = model.objectives(real, *codes, training=False)
+    with tf.GradientTape() as tape:
+        sheared = model.objectives(real, *codes, training=False, shear=shear)
+    # the bound is still measured on the unsheared images; the trained term changes
+    assert float(sheared["mi_lower_bound"]) == pytest.approx(float(plain["mi_lower_bound"]))
+    assert float(sheared["info_cat"]) != pytest.approx(float(plain["info_cat"]), abs=1e-6)
+    grads = tape.gradient(sheared["info_cat"], model.generator.trainable_variables)
+    assert _norm(grads) > 0
+
+
+def test_cat_shear_must_be_a_small_non_negative_number():
+    with pytest.raises(ValueError, match="cat_shear"):
+        InfoGANConfig(cat_shear=-0.1)
+    with pytest.raises(ValueError, match="cat_shear"):
+        InfoGANConfig(cat_shear=5.0)
