@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--cat-shear", type=float, default=d.cat_shear,
                    help="not in the paper: Q reads the category from generated images "
                         "sheared by up to this many pixels per row (0: off)")
+    t.add_argument("--cat-augment", type=float, default=d.cat_augment,
+                   help="not in the paper: Q reads the category from generated images "
+                        "with randomly changed slant, width, height, position and "
+                        "thickness; 1 = the default ranges, 0 = off")
     t.add_argument("--log-every", type=int, default=100, help="steps per history row")
     t.add_argument("--checkpoint-every", type=int, default=500, help="steps per checkpoint")
     t.add_argument("--eval-every", type=int, default=0,
@@ -76,7 +80,7 @@ def _train(args) -> int:
         batch_size=args.batch_size, seed=args.seed, lambda_cat=args.lambda_cat,
         lambda_cont=args.lambda_cont, num_continuous=args.num_continuous,
         fix_var=not args.learn_var, lr_d=args.lr_d, lr_g=args.lr_g, precision=args.precision,
-        cat_shear=args.cat_shear,
+        cat_shear=args.cat_shear, cat_augment=args.cat_augment,
     )
     import tensorflow as tf
 

@@ -56,6 +56,12 @@ class InfoGANConfig:
     """Not in the paper (0 = off). If > 0, Q reads the categorical code from a copy of
     each generated image sheared by a random amount in [-cat_shear, cat_shear] pixels
     per row, so a category cannot be told apart by slant alone (see the README)."""
+    cat_augment: float = 0.0
+    """Not in the paper (0 = off). If > 0, Q reads the categorical code from a copy of
+    each generated image with its style changed at random (strength 1: shear up to
+    +-0.4 pixels per row, width x0.82-1.22, height x0.90-1.11, shift up to +-2 pixels,
+    stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
+    told apart by slant, width, position or thickness (see the README)."""
 
     def __post_init__(self) -> None:
         _check_int(self, "num_categories", 2, 1000)
@@ -66,6 +72,7 @@ class InfoGANConfig:
         for name in ("lambda_cat", "lambda_cont"):
             _check_float(self, name, 0.0, math.inf, low_open=False)
         _check_float(self, "cat_shear", 0.0, 2.0, low_open=False)
+        _check_float(self, "cat_augment", 0.0, 2.0, low_open=False)
         for name in ("lr_d", "lr_g"):
             _check_float(self, name, 0.0, 1.0, low_open=True)
         _check_float(self, "beta_1", 0.0, 1.0, low_open=False, high_open=True)

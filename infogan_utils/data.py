@@ -187,14 +187,42 @@ def shear_images(images, shear):
     Bilinear and differentiable in the images (TensorFlow's projective transform), so
     it can sit inside a training step.
     """
+    return augment_images(images, shear=shear)
+
+
+def augment_images(images, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0, shift_y=0.0,
+                   thickness=0.0):
+    """Change the style of a batch of digits, keeping the size: stroke thickness, then
+    an affine map about the centre. Differentiable in the images.
+
+    Each argument is a scalar or (n,): ``shear`` pixels of horizontal shift per row (see
+    :func:`shear_images`), ``scale_x`` / ``scale_y`` factors (> 1 makes the digit wider /
+    taller), ``shift_x`` / ``shift_y`` pixels (right / down), ``thickness`` in [-1, 1]
+    (> 0 blends towards the strokes grown by one pixel, < 0 towards them thinned by one
+    pixel, with a 3x3 max / min filter).
+    """
     import keras
     import tensorflow as tf
 
     images = tf.convert_to_tensor(images)
-    shear = tf.cast(tf.reshape(shear, (-1,)), tf.float32)
-    center = (tf.cast(tf.shape(images)[1], tf.float32) - 1.0) / 2.0
+    n = tf.shape(images)[0]
+    per_image = lambda v: tf.broadcast_to(tf.cast(tf.reshape(v, (-1,)), tf.float32), (n,))  # noqa: E731
+    shear, scale_x, scale_y, shift_x, shift_y, thickness = (
+        per_image(v) for v in (shear, scale_x, scale_y, shift_x, shift_y, thickness))
+    dtype = images.dtype
+    x = tf.cast(images, tf.float32)
+    t = thickness[:, None, None, None]
+    grown = tf.nn.max_pool2d(x, 3, 1, "SAME")
+    thinned = -tf.nn.max_pool2d(-x, 3, 1, "SAME")
+    x = x + tf.nn.relu(t) * (grown - x) + tf.nn.relu(-t) * (thinned - x)
+    cy = (tf.cast(tf.shape(images)[1], tf.float32) - 1.0) / 2.0
+    cx = (tf.cast(tf.shape(images)[2], tf.float32) - 1.0) / 2.0
     zero, one = tf.zeros_like(shear), tf.ones_like(shear)
-    # output pixel (x, y) reads input pixel (x + shear * (y - center), y)
-    transform = tf.stack([one, shear, -shear * center, zero, one, zero, zero, zero], axis=1)
-    return keras.ops.image.affine_transform(images, transform, interpolation="bilinear",
-                                            fill_mode="constant", fill_value=0.0)
+    # output pixel (x, y) reads input pixel
+    #   (cx + (x - cx - shift_x) / scale_x + shear * (y - cy), cy + (y - cy - shift_y) / scale_y)
+    transform = tf.stack([one / scale_x, shear, cx - (cx + shift_x) / scale_x - shear * cy,
+                          zero, one / scale_y, cy - (cy + shift_y) / scale_y,
+                          zero, zero], axis=1)
+    out = keras.ops.image.affine_transform(x, transform, interpolation="bilinear",
+                                           fill_mode="constant", fill_value=0.0)
+    return tf.cast(out, dtype)

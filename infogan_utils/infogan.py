@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from .config import InfoGANConfig
-from .data import shear_images
+from .data import augment_images
 from .latent import LatentSample, LatentSpec, categorical_entropy
 from .losses import (
     categorical_code_loss,
@@ -117,6 +117,19 @@ class InfoGAN(keras.Model):
         return tf.random.stateless_uniform((batch_size,), self._step_seed(step, 3),
                                            -c.cat_shear, c.cat_shear)
 
+    def sample_augment(self, batch_size, step):
+        """Random style changes for one step, as keyword arguments of
+        :func:`infogan_utils.data.augment_images` ((b,) each; stateless, like
+        :meth:`sample_codes`), or None when ``config.cat_augment`` is 0 (the paper)."""
+        s = self.config.cat_augment
+        if not s:
+            return None
+        seed = tf.random.experimental.stateless_fold_in(self._step_seed(step, 3), 1)
+        u = tf.random.stateless_uniform((6, batch_size), seed, -1.0, 1.0)
+        return dict(shear=0.4 * s * u[0], scale_x=tf.exp(0.2 * s * u[1]),
+                    scale_y=tf.exp(0.1 * s * u[2]), shift_x=2.0 * s * u[3],
+                    shift_y=2.0 * s * u[4], thickness=0.5 * s * u[5])
+
     def _step_seed(self, step, k):
         ctx = tf.distribute.get_replica_context()
         replica = ctx.replica_id_in_sync_group if ctx is not None else 0
@@ -141,23 +154,28 @@ class InfoGAN(keras.Model):
         return cat_nll, cont_nll
 
     def objectives(self, real, category, continuous, noise, training=True,
-                   shear=None) -> dict:
+                   shear=None, augment=None) -> dict:
         """Every term of one step (scalars): ``d_total`` (D and trunk), ``q_total``
         (Q's head), ``g_total`` (G), and the parts ``d_loss``, ``g_loss``, ``info_cat``,
         ``info_cont``, ``mi_lower_bound``. Call inside a GradientTape to train.
 
         ``shear`` (b,), not in the paper: Q reads the category from the generated images
         sheared by these amounts (``info_cat`` is then that loss; ``mi_lower_bound``
-        stays the bound on the unsheared images). See ``InfoGANConfig.cat_shear``."""
+        stays the bound on the unsheared images). See ``InfoGANConfig.cat_shear``.
+        ``augment``, not in the paper: the same with the style changes of
+        :meth:`sample_augment` (``InfoGANConfig.cat_augment``); both can be given."""
         c = self.config
         fake = self.generator(self.compose(category, continuous, noise), training=training)
         real_logits, _ = self.discriminate(real, training=training)
         fake_logits, q_out = self.discriminate(fake, training=training)
         cat_nll, cont_nll = self.info_terms(q_out, category, continuous)
         mi_lower_bound = mutual_information_lower_bound(self.code_entropy, cat_nll)
-        if shear is not None:
-            _, q_sheared = self.discriminate(shear_images(fake, shear), training=training)
-            cat_nll = categorical_code_loss(category, q_sheared["cat_logits"])
+        if shear is not None or augment is not None:
+            view = dict(augment or {})
+            if shear is not None:
+                view["shear"] = view.get("shear", 0.0) + shear
+            _, q_view = self.discriminate(augment_images(fake, **view), training=training)
+            cat_nll = categorical_code_loss(category, q_view["cat_logits"])
         info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
         d_loss = discriminator_loss(real_logits, fake_logits)
         g_loss = generator_loss(fake_logits)
@@ -173,10 +191,12 @@ class InfoGAN(keras.Model):
         step = self.g_optimizer.iterations
         codes = self.sample_codes(tf.shape(real)[0], step)
         shear = self.sample_shear(tf.shape(real)[0], step)
+        augment = self.sample_augment(tf.shape(real)[0], step)
         # Under tf.distribute, gradients are summed over replicas: scale each replica's.
         scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape(persistent=True) as tape:
-            terms = self.objectives(real, *codes, training=True, shear=shear)
+            terms = self.objectives(real, *codes, training=True, shear=shear,
+                                    augment=augment)
             d_total, q_total, g_total = (terms[k] * scale for k in ("d_total", "q_total",
                                                                      "g_total"))
         dd_vars = self.trunk.trainable_variables + self.d_head.trainable_variables
