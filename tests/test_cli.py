@@ -92,5 +92,8 @@ def test_bad_arguments_give_one_clear_error(tmp_path):
     assert result.returncode == 2
     assert "batch_size must be in [1," in result.stderr
     assert "Traceback" not in result.stderr
+    result = _cli("train", "--out", str(tmp_path / "x"), "--cat-augment", "-1")
+    assert result.returncode == 2 and "cat_augment must be" in result.stderr
+    assert not (tmp_path / "x").exists()
     result = _cli("evaluate", "--run", str(tmp_path / "missing"))
     assert result.returncode == 2 and "config.json is missing" in result.stderr

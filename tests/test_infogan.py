@@ -165,6 +165,37 @@ def test_cat_shear_reads_the_category_from_sheared_images_and_trains_g_through_i
     assert _norm(grads) > 0
 
 
+def test_cat_augment_reads_the_category_from_restyled_images_and_trains_g_through_it():
+    model = InfoGAN(InfoGANConfig(cat_augment=1.0, seed=2))
+    assert InfoGAN(InfoGANConfig()).sample_augment(8, 0) is None  # the paper: no change
+    view = model.sample_augment(256, 3)
+    again = model.sample_augment(256, 3)
+    for name, v in view.items():
+        np.testing.assert_array_equal(v, again[name])
+    assert 0.3 < np.abs(view["shear"].numpy()).max() <= 0.4
+    assert 1.15 < view["scale_x"].numpy().max() <= np.exp(0.2) + 1e-6
+    assert 0.4 < np.abs(view["thickness"].numpy()).max() <= 0.5
+    assert not np.allclose(view["shear"], model.sample_augment(256, 4)["shear"])
+    real, codes = _real(), _codes(model)
+    view = model.sample_augment(len(real), 3)
+    plain = model.objectives(real, *codes, training=False)
+    with tf.GradientTape() as tape:
+        out = model.objectives(real, *codes, training=False, augment=view)
+    assert float(out["mi_lower_bound"]) == pytest.approx(float(plain["mi_lower_bound"]))
+    assert float(out["info_cat"]) != pytest.approx(float(plain["info_cat"]), abs=1e-6)
+    grads = tape.gradient(out["info_cat"], model.generator.trainable_variables)
+    assert _norm(grads) > 0
+    model.compile()
+    history = model.fit(tf.data.Dataset.from_tensors(real).repeat(2), verbose=0)
+    assert np.isfinite(history.history["info_cat"]).all()
+
+
+def test_cat_augment_must_be_a_small_non_negative_number():
+    for bad in (-0.1, 5.0):
+        with pytest.raises(ValueError, match="cat_augment"):
+            InfoGANConfig(cat_augment=bad)
+
+
 def test_cat_shear_must_be_a_small_non_negative_number():
     with pytest.raises(ValueError, match="cat_shear"):
         InfoGANConfig(cat_shear=-0.1)

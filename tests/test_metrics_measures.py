@@ -98,3 +98,21 @@ def test_shear_images_adds_its_shear_to_the_measured_slant():
     assert out.shape == bars.shape
     np.testing.assert_allclose(slant(out), slant(bars) + shears, atol=0.03)
     np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), bars.sum(axis=(1, 2, 3)), rtol=0.02)
+
+
+def test_augment_images_changes_width_position_and_thickness_as_asked():
+    from infogan_utils.data import augment_images
+
+    bars = np.stack([_bar(0.0, 2)] * 5)[..., None].astype("float32")
+    np.testing.assert_allclose(augment_images(bars).numpy(), bars, atol=1e-6)  # identity
+    out = augment_images(bars, scale_x=np.array([1.5, 0.7, 1, 1, 1], "float32"),
+                         shift_x=np.array([0, 0, 3, 0, 0], "float32"),
+                         thickness=np.array([0, 0, 0, 1, -1], "float32")).numpy()
+    ink = out.sum(axis=(1, 2, 3))
+    base_width, base_ink = width(bars[:1, ..., 0])[0], bars[0].sum()
+    got_width = width(out[..., 0])
+    assert got_width[0] > base_width * 1.3 and got_width[1] < base_width * 0.8
+    col = lambda im: (im[..., 0].sum(0) * np.arange(28)).sum() / im.sum()  # noqa: E731
+    assert col(out[2]) == pytest.approx(col(bars[0]) + 3, abs=0.05)   # shifted right
+    assert ink[3] > 1.3 * base_ink and ink[4] < 0.8 * base_ink         # thicker, thinner
+    np.testing.assert_allclose(slant(out), slant(bars), atol=0.03)     # none of it leans
