@@ -16,6 +16,17 @@ import nbformat
 from nbclient import NotebookClient
 
 
+def strip_tensorflow_log_noise(nb) -> None:
+    """Drop the stderr lines TensorFlow prints before its logging starts (they are the
+    same on every machine and say nothing about the lesson)."""
+    for cell in nb.cells:
+        cell["outputs"] = [
+            out for out in cell.get("outputs", [])
+            if not (out.get("output_type") == "stream" and out.get("name") == "stderr"
+                    and "".join(out.get("text", "")).startswith(
+                        "WARNING: All log messages before absl::InitializeLog()"))]
+
+
 def strip_widget_state(nb) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
@@ -41,6 +52,7 @@ def main() -> int:
         NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         strip_widget_state(nb)
+        strip_tensorflow_log_noise(nb)
         nbformat.write(nb, path)
         print(f"{path}: executed in {time.perf_counter() - t:.0f} s", flush=True)
     return 0

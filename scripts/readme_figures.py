@@ -48,8 +48,8 @@ def main() -> int:
         fig.savefig(out / f"traversal_{code}.png", dpi=100, bbox_inches="tight")
         plt.close(fig)
     fig = plots.confusion_plot(np.asarray(metrics["confusion"]), mapping,
-                               title=f"Shipped model: Q's category vs the true digit "
-                                     f"({metrics['one_to_one']:.2%} one-to-one)")
+                               title=f"Q's category vs the true digit\n(shipped model, "
+                                     f"{metrics['one_to_one']:.2%} one-to-one)")
     fig.savefig(out / "confusion.png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     runs = {lam: read_history(ROOT / "data" / "ablation" / f"lambda{lam:g}.csv")
