@@ -61,7 +61,7 @@ class InfoGANConfig:
     each generated image with its style changed at random (strength 1: shear up to
     +-0.4 pixels per row, width x0.82-1.22, height x0.90-1.11, shift up to +-2 pixels,
     stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
-    told apart by slant, width, position or thickness (see the README)."""
+    told apart by slant, width, height, position or thickness (see the README)."""
 
     def __post_init__(self) -> None:
         _check_int(self, "num_categories", 2, 1000)
