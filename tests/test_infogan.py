@@ -148,21 +148,26 @@ def test_float16_storage_halves_the_files_and_keeps_the_outputs(tmp_path):
         model.save_networks(tmp_path / "x", storage="int8")
 
 
+def _assert_q_reads_the_category_from_the_view(model, real, **view):
+    """With a changed view (``shear=`` or ``augment=``) the bound is still measured on the
+    unchanged images, the trained categorical term changes, and it trains G."""
+    codes = _codes(model)
+    plain = model.objectives(real, *codes, training=False)
+    with tf.GradientTape() as tape:
+        out = model.objectives(real, *codes, training=False, **view)
+    assert float(out["mi_lower_bound"]) == pytest.approx(float(plain["mi_lower_bound"]))
+    assert float(out["info_cat"]) != pytest.approx(float(plain["info_cat"]), abs=1e-6)
+    grads = tape.gradient(out["info_cat"], model.generator.trainable_variables)
+    assert _norm(grads) > 0
+
+
 def test_cat_shear_reads_the_category_from_sheared_images_and_trains_g_through_it():
     model = InfoGAN(InfoGANConfig(cat_shear=0.5, seed=2))
     assert InfoGAN(InfoGANConfig()).sample_shear(8, 0) is None  # the paper: no shear
     shear = model.sample_shear(8, 3)
     np.testing.assert_array_equal(shear, model.sample_shear(8, 3))
     assert 0 < np.abs(shear.numpy()).max() <= 0.5
-    real, codes = _real(), _codes(model)
-    plain = model.objectives(real, *codes, training=False)
-    with tf.GradientTape() as tape:
-        sheared = model.objectives(real, *codes, training=False, shear=shear)
-    # the bound is still measured on the unsheared images; the trained term changes
-    assert float(sheared["mi_lower_bound"]) == pytest.approx(float(plain["mi_lower_bound"]))
-    assert float(sheared["info_cat"]) != pytest.approx(float(plain["info_cat"]), abs=1e-6)
-    grads = tape.gradient(sheared["info_cat"], model.generator.trainable_variables)
-    assert _norm(grads) > 0
+    _assert_q_reads_the_category_from_the_view(model, _real(), shear=shear)
 
 
 def test_cat_augment_reads_the_category_from_restyled_images_and_trains_g_through_it():
@@ -176,15 +181,9 @@ def test_cat_augment_reads_the_category_from_restyled_images_and_trains_g_throug
     assert 1.15 < view["scale_x"].numpy().max() <= np.exp(0.2) + 1e-6
     assert 0.4 < np.abs(view["thickness"].numpy()).max() <= 0.5
     assert not np.allclose(view["shear"], model.sample_augment(256, 4)["shear"])
-    real, codes = _real(), _codes(model)
-    view = model.sample_augment(len(real), 3)
-    plain = model.objectives(real, *codes, training=False)
-    with tf.GradientTape() as tape:
-        out = model.objectives(real, *codes, training=False, augment=view)
-    assert float(out["mi_lower_bound"]) == pytest.approx(float(plain["mi_lower_bound"]))
-    assert float(out["info_cat"]) != pytest.approx(float(plain["info_cat"]), abs=1e-6)
-    grads = tape.gradient(out["info_cat"], model.generator.trainable_variables)
-    assert _norm(grads) > 0
+    real = _real()
+    _assert_q_reads_the_category_from_the_view(
+        model, real, augment=model.sample_augment(len(real), 3))
     model.compile()
     history = model.fit(tf.data.Dataset.from_tensors(real).repeat(2), verbose=0)
     assert np.isfinite(history.history["info_cat"]).all()
