@@ -1,4 +1,4 @@
-"""Figures for the notebooks: image grids, traversals, training curves, confusion.
+"""Figures for the notebooks: image grids, traversals, training and L_I curves, confusion.
 
 Every function returns the matplotlib Figure (call ``plt.show()`` in a notebook) and
 labels what it draws: titles, axis labels and the code values of every grid.
@@ -88,6 +88,26 @@ def training_curves(history: dict, entropy: float | None = None, *, title="Train
             ylabel="$L_I$ (nats)")
     ax2.legend(loc="lower right")
     fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def information_curves(histories: dict, entropy: float | None = None, *,
+                       title: str = "$L_I$ during training, InfoGAN vs GAN", marker=None):
+    """$L_I$ against training step for several runs, e.g. the paper's Figure 1.
+
+    ``histories`` maps a legend label to a history (``history.csv`` columns ``step`` and
+    ``mi_lower_bound``), e.g. ``{"InfoGAN ($\\lambda$ = 1)": h1, "GAN ($\\lambda$ = 0)": h0}``.
+    ``entropy`` draws H(c) as a dashed line, the most any bound can reach.
+    """
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, history in histories.items():
+        ax.plot(history["step"], history["mi_lower_bound"], marker=marker, label=label)
+    if entropy is not None:
+        k = round(math.exp(entropy))
+        ax.axhline(entropy, ls="--", c="gray", label=f"H(c1) = ln {k}")
+    ax.set(title=title, xlabel="training step", ylabel="$L_I$ of the categorical code (nats)")
+    ax.legend(loc="center right")
     fig.tight_layout()
     return fig
 

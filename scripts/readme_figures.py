@@ -52,16 +52,10 @@ def main() -> int:
                                      f"{metrics['one_to_one']:.2%} one-to-one)")
     fig.savefig(out / "confusion.png", dpi=100, bbox_inches="tight")
     plt.close(fig)
-    runs = {lam: read_history(ROOT / "data" / "ablation" / f"lambda{lam:g}.csv")
-            for lam in (1.0, 0.0)}
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for lam, label in ((1.0, "InfoGAN ($\\lambda$ = 1)"), (0.0, "GAN ($\\lambda$ = 0)")):
-        ax.plot(runs[lam]["step"], runs[lam]["mi_lower_bound"], label=label)
-    ax.axhline(math.log(10), ls="--", c="gray", label="H(c1) = ln 10")
-    ax.set(title="$L_I$ during training, InfoGAN vs GAN (data/ablation)",
-           xlabel="training step", ylabel="$L_I$ of the categorical code (nats)")
-    ax.legend(loc="center right")
-    fig.tight_layout()
+    runs = {label: read_history(ROOT / "data" / "ablation" / f"lambda{lam}.csv")
+            for lam, label in (("1", "InfoGAN ($\\lambda$ = 1)"), ("0", "GAN ($\\lambda$ = 0)"))}
+    fig = plots.information_curves(runs, math.log(10),
+                                   title="$L_I$ during training, InfoGAN vs GAN (data/ablation)")
     fig.savefig(out / "ablation.png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     print(f"figures written to {out}")

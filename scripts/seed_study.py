@@ -10,6 +10,11 @@ are measured for every seed and reported, never used to choose:
 - ``slant_share`` (the default, from the second study on, seeds 0-6): ship the run whose
   category explains the smallest share of the training images' slant variance (lowest
   ``train_category_slant_share``): a category that has absorbed slant splits 4s and 9s.
+- ``codes`` (registered 2026-11-29, 07:06 UTC, for seeds 13-16 of ``--cat-augment 1``):
+  among the runs with a slant share of at most 0.11, the run with the highest
+  min(|rho(rotation code, slant)|, |rho(width code, width)|), the codes named by
+  ``evaluate`` (a measure with no named code counts 0). It ships only if that minimum is
+  at least 0.9 and its one-to-one accuracy at least 97%; otherwise nothing is shipped.
 
 Writes ``<first run's parent>/seed_study.json`` with every seed's evaluation, and with
 ``--ship`` the chosen networks, ``config.json`` and ``metrics.json`` into that folder.
@@ -29,14 +34,42 @@ RULES = {
     "slant_share": ("lowest train_category_slant_share: share of the 60,000 real training "
                     "images' slant variance explained by Q's category (label-free), fixed "
                     "before the runs of this study were trained"),
+    "codes": ("among runs with train_category_slant_share <= 0.11, highest min(|rho "
+              "rotation code vs slant|, |rho width code vs width|), codes named by "
+              "evaluate on generated images (label-free); shipped only if that minimum "
+              "is >= 0.9 and one-to-one >= 0.97; registered 2026-11-29 07:06 UTC"),
 }
 
+MAX_SLANT_SHARE = 0.11    # the ``codes`` rule: which runs may be chosen
+MIN_CODE_RHO = 0.9        # ... and what the chosen run must reach to ship
+MIN_ONE_TO_ONE = 0.97
 
-def choose(study: list[dict], rule: str) -> dict:
-    """The run the rule picks (ties go to the first run given)."""
+
+def code_score(result: dict) -> float:
+    """min(|rho(rotation code, slant)|, |rho(width code, width)|); 0 if a code is unnamed."""
+    names, corr = result.get("code_names", {}), result.get("correlations", {})
+    rotation = abs(corr[names["rotation"]]["slant"]) if "rotation" in names else 0.0
+    width = abs(corr[names["width"]]["width"]) if "width" in names else 0.0
+    return min(rotation, width)
+
+
+def choose(study: list[dict], rule: str) -> dict | None:
+    """The run the rule picks (ties go to the first run given); None if none may be."""
     if rule == "balance":
         return max(study, key=lambda r: r["train_category_balance"])
+    if rule == "codes":
+        allowed = [r for r in study if r["train_category_slant_share"] <= MAX_SLANT_SHARE]
+        return max(allowed, key=code_score) if allowed else None
     return min(study, key=lambda r: r["train_category_slant_share"])
+
+
+def may_ship(result: dict | None, rule: str) -> bool:
+    """Whether the chosen run passes the rule's gate (only ``codes`` has one)."""
+    if result is None:
+        return False
+    if rule != "codes":
+        return True
+    return code_score(result) >= MIN_CODE_RHO and result["one_to_one"] >= MIN_ONE_TO_ONE
 
 
 def main() -> int:
@@ -74,11 +107,18 @@ def main() -> int:
                                                   "train_category_slant_share")}),
               flush=True)
 
+    for result in study:
+        result["code_score"] = code_score(result)
     chosen = choose(study, args.rule)
-    summary = {"rule": RULES[args.rule], "chosen": chosen["run"], "seeds": study}
+    ships = may_ship(chosen, args.rule)
+    summary = {"rule": RULES[args.rule], "chosen": chosen and chosen["run"],
+               "passes_gate": ships, "seeds": study}
     out = Path(args.out) if args.out else Path(args.runs[0]).parent / "seed_study.json"
     out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"chosen by the rule: {chosen['run']} (written {out})")
+    print(f"chosen by the rule: {chosen and chosen['run']} (written {out})")
+    if args.ship and not ships:
+        print(f"the chosen run does not pass the rule's gate: {args.ship} is left as it is")
+        return 0
 
     if args.ship:
         ship = Path(args.ship)
@@ -120,7 +160,8 @@ def main() -> int:
                        other_seeds=[{k: r[k] for k in ("seed", "step", "one_to_one",
                                                        "many_to_one", "mi_lower_bound",
                                                        "train_category_balance",
-                                                       "train_category_slant_share")}
+                                                       "train_category_slant_share",
+                                                       "code_score")}
                                     for r in study])
         (ship / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         print(f"shipped {chosen['run']} to {ship}")
