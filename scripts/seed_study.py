@@ -101,14 +101,14 @@ def main() -> int:
             commands=(run / "commands.txt").read_text().splitlines()
             if (run / "commands.txt").exists() else [],
         )
+        result["code_score"] = code_score(result)
         study.append(result)
         print(json.dumps({k: result[k] for k in ("run", "step", "one_to_one", "many_to_one",
                                                   "mi_lower_bound", "train_category_balance",
-                                                  "train_category_slant_share")}),
+                                                  "train_category_slant_share",
+                                                  "code_score")}),
               flush=True)
 
-    for result in study:
-        result["code_score"] = code_score(result)
     chosen = choose(study, args.rule)
     ships = may_ship(chosen, args.rule)
     summary = {"rule": RULES[args.rule], "chosen": chosen and chosen["run"],
