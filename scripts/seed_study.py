@@ -2,8 +2,9 @@
 
     python scripts/seed_study.py runs/seed0 runs/seed1 ... --rule slant_share --ship data/pretrained
 
-Two label-free rules, each written down before the study that uses it; test-set numbers
-are measured for every seed and reported, never used to choose:
+Three label-free rules, each written down before the study that uses it; test-set numbers
+are measured for every seed and reported, never used to choose (``codes`` only has an
+accuracy floor that the chosen run must pass to ship):
 
 - ``balance`` (the first study, seeds 0-2): ship the run whose Q spreads the 60,000 real
   *training* images most evenly over its categories (highest ``train_category_balance``).
