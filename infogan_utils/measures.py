@@ -16,8 +16,10 @@ each measure: the code with |rho| near 1 against slant is the "rotation" code.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
-from scipy.stats import spearmanr
+from scipy.stats import ConstantInputWarning, spearmanr
 
 from .latent import LatentSpec
 
@@ -96,13 +98,27 @@ def code_correlations(model, num_samples: int = 100, values=None, seed: int = 0)
                            continuous=cont.astype(np.float32),
                            noise=np.repeat(base.noise, len(values), axis=0))
         images = model.generate(sweep)
-        result = {}
-        for name, measure in MEASURES.items():
-            m = measure(images).reshape(num_samples, len(values))
-            rhos = [spearmanr(values, row).statistic for row in m]
-            result[name] = float(np.nanmean(rhos))
-        out[f"c{j + 2}"] = result
+        out[f"c{j + 2}"] = sweep_correlations(values, images)
     return out
+
+
+def sweep_correlations(values, images) -> dict:
+    """Mean Spearman rho of ``values`` with each measure over sweeps of images.
+
+    ``images`` holds sweeps one after the other, each over ``values`` in order (len =
+    sweeps x len(values)). Returns ``{"slant": rho, "width": rho}``: for each sweep the
+    rank correlation of the values with the measure, averaged over sweeps (a sweep whose
+    measure does not change counts as no information and is skipped).
+    """
+    values = np.asarray(values, float)
+    result = {}
+    for name, measure in MEASURES.items():
+        rows = measure(images).reshape(-1, len(values))
+        with warnings.catch_warnings():  # a constant sweep gives nan, skipped below
+            warnings.simplefilter("ignore", ConstantInputWarning)
+            rhos = [spearmanr(values, row).statistic for row in rows]
+        result[name] = float(np.nanmean(rhos))
+    return result
 
 
 def name_codes(correlations: dict, min_abs_rho: float = 0.5) -> dict:

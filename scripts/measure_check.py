@@ -4,8 +4,8 @@
 
 Sweeps one style change at a time (horizontal shear, horizontal stretch, stroke thickness)
 over real MNIST test digits with ``infogan_utils.data.augment_images`` and reports the mean
-Spearman rho of the change with each measure of ``infogan_utils.measures``, computed the
-way ``code_correlations`` does it for a continuous code. A measure that separates the
+Spearman rho of the change with each measure of ``infogan_utils.measures``, computed by
+``sweep_correlations`` as ``code_correlations`` does for a continuous code. A measure that separates the
 factors moves with its own change (|rho| near 1) and not with the others (rho near 0), so
 cross-talk measured on a trained model's codes is in the codes, not in the measures.
 """
@@ -17,7 +17,6 @@ import json
 import sys
 
 import numpy as np
-from scipy.stats import spearmanr
 
 SWEEPS = {"shear": np.linspace(-0.4, 0.4, 11),        # pixels per row
           "scale_x": np.linspace(0.8, 1.25, 11),      # horizontal stretch
@@ -30,18 +29,16 @@ def main() -> int:
     args = p.parse_args()
 
     from infogan_utils.data import augment_images, load_mnist
-    from infogan_utils.measures import MEASURES
+    from infogan_utils.measures import sweep_correlations
 
     _, (x_test, _) = load_mnist()
     images = (x_test[: args.images] / 255.0).astype("float32")[..., None]
     result = {}
     for change, values in SWEEPS.items():
-        measured = {name: np.stack([measure(augment_images(images, **{change: v}).numpy())
-                                    for v in values], axis=1)
-                    for name, measure in MEASURES.items()}
-        result[change] = {name: float(np.nanmean([spearmanr(values, row).statistic
-                                                  for row in rows]))
-                          for name, rows in measured.items()}
+        # image i of every sweep is test digit i; order them sweep by sweep
+        styled = np.stack([augment_images(images, **{change: v}).numpy() for v in values],
+                          axis=1)
+        result[change] = sweep_correlations(values, styled.reshape(-1, *images.shape[1:]))
     print(json.dumps({"images": args.images, "mean_spearman_rho": result}, indent=2))
     return 0
 

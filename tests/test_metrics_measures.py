@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from infogan_utils import confusion_matrix, digit_accuracy
-from infogan_utils.measures import name_codes, slant, width
+from infogan_utils.measures import name_codes, slant, sweep_correlations, width
 
 
 def test_perfect_but_permuted_categories_score_one():
@@ -50,6 +50,18 @@ def test_width_grows_with_the_stroke_and_ignores_slant():
     narrow, wide, wide_slanted = width(np.stack([_bar(0, 1), _bar(0, 4), _bar(0.3, 4)]))
     assert wide > narrow * 2
     assert wide_slanted == pytest.approx(wide, rel=0.1)
+
+
+def test_sweep_correlations_average_each_sweep_in_order():
+    values = [-0.2, 0.0, 0.2]
+    right = [_bar(v) for v in values]              # leans further right at each value
+    left = [_bar(-v) for v in values]              # ... further left
+    still = [_bar(0.0)] * 3                        # does not change: no information
+    widen = [_bar(0.0, w) for w in (1, 2, 3)]
+    assert sweep_correlations(values, np.stack(right + left))["slant"] == pytest.approx(0.0)
+    assert sweep_correlations(values, np.stack(right + still))["slant"] == pytest.approx(1.0)
+    assert sweep_correlations(values, np.stack(left))["slant"] == pytest.approx(-1.0)
+    assert sweep_correlations(values, np.stack(widen))["width"] == pytest.approx(1.0)
 
 
 def test_codes_are_named_by_their_strongest_correlation():
