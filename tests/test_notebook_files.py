@@ -58,3 +58,32 @@ def test_lesson_has_the_series_structure(path):
     setup = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert any("INFOGAN_FAST" in "".join(c["source"]) or "import" in "".join(c["source"])
                for c in setup[:3])
+
+
+def _code(nb):
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_keeps_the_research_log_out(path):
+    """The learner's path carries the lesson; the experiment record lives in docs/."""
+    raw = path.read_text()
+    nb = _load(path)
+    text = (_markdown(nb) + "\n" + _code(nb)).lower()
+    for word in ("registered", " utc", "seed study", "seed_study", "selection_rule"):
+        assert word not in text, f"{path.name} mentions {word.strip()!r}"
+    assert "getsource" not in raw, f"{path.name} prints source instead of teaching it"
+
+
+@pytest.mark.parametrize("path", [p for p in LESSONS if p.name[:2] in ("01", "02", "03", "04")],
+                         ids=lambda p: p.name)
+def test_lesson_has_exercises_that_check_themselves(path):
+    """At least two exercise checks that report an unanswered exercise and can fail."""
+    nb = _load(path)
+    checks = [c for c in nb["cells"] if c["cell_type"] == "code"
+              and "not answered yet" in "".join(c["source"]).lower()
+              and ("assert" in "".join(c["source"]) or "raise" in "".join(c["source"]))]
+    assert len(checks) >= 2, f"{path.name} has {len(checks)} self-checking exercises"
+    solutions = sum("<summary>solution" in "".join(c["source"]).lower()
+                    for c in nb["cells"] if c["cell_type"] == "markdown")
+    assert solutions >= len(checks) - 1, f"{path.name}: exercises without folded solutions"

@@ -1,0 +1,112 @@
+"""How long each notebook of the series takes: reading time and measured execution time.
+
+Used by ``notebooks/00_index.ipynb``, which prints the table from the committed notebooks,
+so a notebook that changes without its times changing fails CI (nbval checks the printout).
+
+* **Reading time**: prose at ``WORDS_PER_MINUTE`` (150, technical prose) plus code at
+  ``CODE_LINES_PER_MINUTE`` (10: reading a line of code, running the cell and looking at
+  its output). Exercises are counted apart: they take as long as the learner needs.
+* **Execution time**: measured, from the timestamps that Jupyter stores in each code
+  cell's metadata when ``scripts/execute_notebooks.py`` runs the notebook in full mode on
+  the project's machine (2 CPU cores); ``shell.execute_reply - iopub.execute_input``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+WORDS_PER_MINUTE = 150
+CODE_LINES_PER_MINUTE = 10
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+_EXERCISE_HEADINGS = ("exercise",)
+_TAIL_HEADINGS = ("next", "clean up")
+
+
+@dataclass
+class Section:
+    """One ``## `` section of a notebook (the cells before the first is "Introduction")."""
+
+    title: str
+    words: int = 0
+    code_lines: int = 0
+    exec_seconds: float = 0.0
+
+    @property
+    def reading_minutes(self) -> float:
+        return self.words / WORDS_PER_MINUTE + self.code_lines / CODE_LINES_PER_MINUTE
+
+    @property
+    def minutes(self) -> float:
+        """Reading plus measured execution, in minutes."""
+        return self.reading_minutes + self.exec_seconds / 60.0
+
+    @property
+    def is_exercises(self) -> bool:
+        return self.title.lower().startswith(_EXERCISE_HEADINGS)
+
+
+def _stamp(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def cell_seconds(cell: dict) -> float:
+    """Measured execution time of one code cell from its stored timestamps (0 if none)."""
+    timing = cell.get("metadata", {}).get("execution", {})
+    try:
+        return max(0.0, (_stamp(timing["shell.execute_reply"])
+                         - _stamp(timing["iopub.execute_input"])).total_seconds())
+    except (KeyError, ValueError):
+        return 0.0
+
+
+def _prose_words(source: str) -> int:
+    text = re.sub(r"<details>.*?</details>", " ", source, flags=re.S)  # folded solutions
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links count as their text
+    text = re.sub(r"https?://\S+", " ", text)
+    return len(re.findall(r"[A-Za-z0-9][\w'’-]*", text))
+
+
+def notebook_sections(path) -> list[Section]:
+    """The sections of one notebook, with words, code lines and measured seconds."""
+    nb = json.loads(Path(path).read_text())
+    sections = [Section("Introduction")]
+    for cell in nb["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            heading = re.search(r"^## +(.+)$", source, flags=re.M)
+            if heading:
+                sections.append(Section(heading.group(1).strip()))
+            sections[-1].words += _prose_words(source)
+        elif cell["cell_type"] == "code":
+            lines = [ln for ln in source.splitlines()
+                     if ln.strip() and not ln.lstrip().startswith("# NBVAL")]
+            sections[-1].code_lines += len(lines)
+            sections[-1].exec_seconds += cell_seconds(cell)
+    return [s for s in sections if s.words or s.code_lines]
+
+
+def notebook_times(path) -> dict:
+    """Minutes for one notebook: ``reading``, ``execution`` (measured), ``lesson`` (both,
+    without the exercises) and ``exercises`` (the count of exercise prompts)."""
+    sections = notebook_sections(path)
+    lesson = [s for s in sections if not s.is_exercises]
+    nb = json.loads(Path(path).read_text())
+    prompts = sum(len(re.findall(r"^\*\*(?:Exercise )?\d+[.:]?\*\*|^### Exercise",
+                                 "".join(c["source"]), flags=re.M))
+                  for c in nb["cells"] if c["cell_type"] == "markdown")
+    return dict(
+        reading=sum(s.reading_minutes for s in lesson),
+        execution=sum(s.exec_seconds for s in sections) / 60.0,
+        lesson=sum(s.minutes for s in lesson),
+        exercises=prompts,
+    )
+
+
+def series_notebooks(folder=NOTEBOOK_DIR) -> list[Path]:
+    """The lessons of the series in order (``01_*`` … , not the index)."""
+    return sorted(p for p in Path(folder).glob("[0-9][0-9]_*.ipynb")
+                  if not p.name.startswith("00_"))

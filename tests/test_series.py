@@ -1,0 +1,63 @@
+"""Reading and execution times of the notebooks (infogan_utils.series)."""
+
+import json
+
+import pytest
+
+from infogan_utils import series
+
+
+def _notebook(tmp_path, cells):
+    nb = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / "01_toy.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def _md(text):
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def _code(text, start=None, end=None):
+    meta = {}
+    if start:
+        meta = {"execution": {"iopub.execute_input": start, "shell.execute_reply": end}}
+    return {"cell_type": "code", "metadata": meta, "source": text, "outputs": [],
+            "execution_count": 1}
+
+
+def test_sections_count_words_code_and_measured_seconds(tmp_path):
+    path = _notebook(tmp_path, [
+        _md("# Title\n\nfive words in this intro"),
+        _md("## First part\n\n" + "word " * 150),
+        _code("# NBVAL_CHECK_OUTPUT\nx = 1\n\ny = 2\n", "2026-01-01T00:00:00.000Z",
+              "2026-01-01T00:01:30.000Z"),
+        _md("## Exercises\n\n**1.** do it\n<details><summary>Solution</summary>"
+            + "hidden " * 300 + "</details>"),
+        _code("answer = None\n"),
+    ])
+    intro, first, exercises = series.notebook_sections(path)
+    assert intro.title == "Introduction" and intro.words == 6  # "Title" + five words
+    assert first.title == "First part" and first.words == 152  # "First", "part", 150
+    assert first.code_lines == 2  # the NBVAL marker and blank lines do not count
+    assert first.exec_seconds == pytest.approx(90.0)
+    assert first.minutes == pytest.approx(152 / 150 + 2 / 10 + 1.5)
+    assert exercises.is_exercises and exercises.words == 4  # "Exercises 1 do it"; the folded solution is skipped
+    times = series.notebook_times(path)
+    assert times["exercises"] == 1
+    assert times["execution"] == pytest.approx(1.5)
+    assert times["lesson"] == pytest.approx(intro.minutes + first.minutes)
+
+
+def test_a_cell_without_timestamps_counts_zero_seconds():
+    assert series.cell_seconds({"metadata": {}}) == 0.0
+    assert series.cell_seconds({"metadata": {"execution": {"iopub.execute_input": "x"}}}) == 0.0
+
+
+def test_every_lesson_of_the_series_has_measured_execution():
+    lessons = series.series_notebooks()
+    assert [p.name[:2] for p in lessons][:5] == ["01", "02", "03", "04", "05"]
+    for path in lessons:
+        times = series.notebook_times(path)
+        assert times["execution"] > 0, f"{path.name} has no stored execution times"
+        assert times["lesson"] > times["reading"]
