@@ -91,18 +91,17 @@ def notebook_sections(path) -> list[Section]:
 
 def notebook_times(path) -> dict:
     """Minutes for one notebook: ``reading``, ``execution`` (measured), ``lesson`` (both,
-    without the exercises) and ``exercises`` (the count of exercise prompts)."""
+    without the exercises) and ``exercises`` (how many, one folded solution each)."""
     sections = notebook_sections(path)
     lesson = [s for s in sections if not s.is_exercises]
     nb = json.loads(Path(path).read_text())
-    prompts = sum(len(re.findall(r"^\*\*(?:Exercise )?\d+[.:]?\*\*|^### Exercise",
-                                 "".join(c["source"]), flags=re.M))
-                  for c in nb["cells"] if c["cell_type"] == "markdown")
+    solutions = sum("<summary>solution" in "".join(c["source"]).lower()
+                    for c in nb["cells"] if c["cell_type"] == "markdown")
     return dict(
         reading=sum(s.reading_minutes for s in lesson),
         execution=sum(s.exec_seconds for s in sections) / 60.0,
         lesson=sum(s.minutes for s in lesson),
-        exercises=prompts,
+        exercises=solutions,
     )
 
 
