@@ -6,7 +6,7 @@ import numpy as np
 
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
-from .measures import category_slant_share, code_correlations, name_codes
+from .measures import category_slant_share, code_correlations, code_effects, name_codes
 from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
@@ -27,8 +27,12 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
     (label-free: entropy of Q's categories over the 60,000 training images),
     ``train_category_slant_share`` (label-free: share of the training images' slant
     variance explained by Q's category, high when c1 has absorbed slant),
-    ``correlations`` (Spearman rho of each continuous code with slant and width) and
-    ``code_names``.
+    ``correlations`` (Spearman rho of each continuous code with slant and width),
+    ``code_names``, and the code x factor effect matrix of :func:`measures.code_effects`
+    (slant, width and stroke thickness, in SDs of the real test digits): ``effects`` for
+    sweeps over [-1, 1], ``effects_range_2`` over [-2, 2], and ``separation`` (the
+    separation scores of the codes named by the [-1, 1] matrix: 0 when a code moves only
+    its own factor).
     """
     if test_data is None or train_images is None:
         (x_train, _), mnist_test = load_mnist()
@@ -50,5 +54,8 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
         corr = code_correlations(model, seed=seed)
         result["correlations"] = corr
         result["code_names"] = name_codes(corr)
+        result["effects"] = code_effects(model, x_test, limit=1.0, seed=seed)
+        result["effects_range_2"] = code_effects(model, x_test, limit=2.0, seed=seed)
+        result["separation"] = result["effects"]["separation"]
     result["confusion"] = np.asarray(acc.confusion).tolist()
     return result

@@ -7,11 +7,18 @@ moments are mu_pq = sum (x - x_bar)^p (y - y_bar)^q I(x, y).
   leaning right (its top to the right of its bottom) has positive slant;
 * width = sqrt((mu20 - mu11^2 / mu02) / mu00): the horizontal spread of ink (standard
   deviation of x, in pixels) once the slant is taken out, so width and slant are
-  measured independently.
+  measured independently;
+* thickness = 2 mu00 / TV: the ink mass divided by an estimate of the stroke length, in
+  pixels. TV = sum |grad I| is the length of the strokes' outline (each unit step of ink
+  across an edge adds 1 per pixel of edge), and a stroke has two edges, so TV / 2 is its
+  length. Like the other two, it does not change when all the ink is scaled.
 
 :func:`code_correlations` sweeps each continuous code while holding the category, the
 other codes and the noise fixed, and reports the Spearman correlation of the code with
 each measure: the code with |rho| near 1 against slant is the "rotation" code.
+:func:`code_effects` makes the same sweeps and reports how much each code moves each
+factor, in standard deviations of the real test digits: the code x factor effect matrix,
+the codes named from it, and how well each named code keeps to its factor.
 """
 
 from __future__ import annotations
@@ -57,7 +64,31 @@ def width(images) -> np.ndarray:
     return np.sqrt(np.maximum(mu20 - mu11 ** 2 / mu02, 0.0) / m00)
 
 
+def thickness(images) -> np.ndarray:
+    """Stroke thickness in pixels: ink mass / (outline length / 2). Shape (n,).
+
+    The outline length is the total variation sum sqrt(dx^2 + dy^2) of the image with
+    forward differences and a zero border; a stroke of thickness t and length L has ink
+    t * L and an outline of about 2 L, so the ratio is t. Thick pens give large values;
+    shearing a digit leaves it nearly unchanged. Stretching a digit sideways thickens its
+    upright strokes, so it moves this measure too, by much less than a bolder pen does.
+    """
+    images = np.asarray(images, np.float64)
+    if images.ndim == 4:
+        images = images[..., 0]
+    if images.ndim == 2:
+        images = images[None]
+    if images.ndim != 3:
+        raise ValueError(f"images must be (n, h, w) or (n, h, w, 1), got {images.shape}")
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    dx = np.diff(padded, axis=2)[:, :-1, :]
+    dy = np.diff(padded, axis=1)[:, :, :-1]
+    outline = np.sqrt(dx ** 2 + dy ** 2).sum(axis=(1, 2))
+    return 2.0 * images.sum(axis=(1, 2)) / (outline + 1e-12)
+
+
 MEASURES = {"slant": slant, "width": width}
+FACTORS = {"slant": slant, "width": width, "thickness": thickness}
 
 
 def category_slant_share(categories, images) -> float:
@@ -90,34 +121,46 @@ def code_correlations(model, num_samples: int = 100, values=None, seed: int = 0)
     spec: LatentSpec = model.spec
     values = np.linspace(-1.0, 1.0, 11) if values is None else np.asarray(values, float)
     base = spec.sample(num_samples, seed)
-    out = {}
-    for j in range(spec.num_continuous):
-        cont = np.repeat(base.continuous, len(values), axis=0)
-        cont[:, j] = np.tile(values, num_samples)
-        sweep = type(base)(category=np.repeat(base.category, len(values)),
-                           continuous=cont.astype(np.float32),
-                           noise=np.repeat(base.noise, len(values), axis=0))
-        images = model.generate(sweep)
-        out[f"c{j + 2}"] = sweep_correlations(values, images)
-    return out
+    return {f"c{j + 2}": sweep_correlations(values, model.generate(sweep_codes(base, j, values)))
+            for j in range(spec.num_continuous)}
 
 
-def sweep_correlations(values, images) -> dict:
+def sweep_codes(base, code_index: int, values):
+    """Sweeps of one continuous code: each row of ``base`` repeated over ``values``.
+
+    ``base`` is a :class:`~infogan_utils.LatentSample` of n starting codes; the result
+    holds n sweeps one after the other (len = n x len(values)), in which only continuous
+    code ``code_index`` changes, taking ``values`` in order.
+    """
+    values = np.asarray(values, float)
+    n = len(base.category)
+    continuous = np.repeat(base.continuous, len(values), axis=0)
+    continuous[:, code_index] = np.tile(values, n)
+    return type(base)(category=np.repeat(base.category, len(values)),
+                      continuous=continuous.astype(np.float32),
+                      noise=np.repeat(base.noise, len(values), axis=0))
+
+
+def sweep_correlations(values, images, measures=None) -> dict:
     """Mean Spearman rho of ``values`` with each measure over sweeps of images.
 
     ``images`` holds sweeps one after the other, each over ``values`` in order (len =
     sweeps x len(values)). Returns ``{"slant": rho, "width": rho}``: for each sweep the
     rank correlation of the values with the measure, averaged over sweeps (a sweep whose
-    measure does not change counts as no information and is skipped).
+    measure does not change counts as no information and is skipped; if none changes,
+    rho is 0). ``measures``
+    ({name: function}, default :data:`MEASURES`) picks other measures, e.g.
+    :data:`FACTORS` to add thickness.
     """
     values = np.asarray(values, float)
     result = {}
-    for name, measure in MEASURES.items():
+    for name, measure in (MEASURES if measures is None else measures).items():
         rows = measure(images).reshape(-1, len(values))
         with warnings.catch_warnings():  # a constant sweep gives nan, skipped below
             warnings.simplefilter("ignore", ConstantInputWarning)
             rhos = [spearmanr(values, row).statistic for row in rows]
-        result[name] = float(np.nanmean(rhos))
+        changing = [r for r in rhos if not np.isnan(r)]
+        result[name] = float(np.mean(changing)) if changing else 0.0
     return result
 
 
@@ -127,7 +170,9 @@ def name_codes(correlations: dict, min_abs_rho: float = 0.5) -> dict:
     Each measure goes to the code with the largest |rho| for it among the codes not yet
     named (rotation first, as it is usually the clearer one), and only if that |rho| is
     at least ``min_abs_rho``: a code that barely moves a measure is not named after it.
-    Returns e.g. ``{"rotation": "c2", "width": "c3"}``, or fewer names.
+    Returns e.g. ``{"rotation": "c2", "width": "c3"}``, or fewer names. The same rule
+    names codes from an effect matrix (``{code: {"slant": effect, "width": effect}}``,
+    with the threshold in SD): :func:`code_effects` does that.
     """
     names, taken = {}, set()
     for label, measure in (("rotation", "slant"), ("width", "width")):
@@ -137,3 +182,93 @@ def name_codes(correlations: dict, min_abs_rho: float = 0.5) -> dict:
             names[label] = ranked[0]
             taken.add(ranked[0])
     return names
+
+
+def reference_sd(reference_images, measures=None) -> dict:
+    """Standard deviation of each measure over real digits: the unit of an effect.
+
+    ``reference_images``: (n, 28, 28[, 1]) real digits, e.g. MNIST's 10,000 test images
+    (0..255 or 0..1: the measures do not depend on the ink scale). Returns
+    ``{"slant": sd, "width": sd, "thickness": sd}`` (``measures`` default :data:`FACTORS`).
+    """
+    measures = FACTORS if measures is None else measures
+    return {name: float(np.std(measure(reference_images))) for name, measure in measures.items()}
+
+
+def sweep_effects(values, images, sd: dict, measures=None) -> dict:
+    """Median change of each measure from the first to the last value of each sweep, in SD.
+
+    ``images`` holds sweeps one after the other, each over ``values`` in order (as in
+    :func:`sweep_correlations`); ``sd`` is :func:`reference_sd` of real digits. For each
+    measure: median over sweeps of (measure at ``values[-1]`` - measure at
+    ``values[0]``) / sd. Returns ``{"slant": effect, ...}`` (``measures`` default
+    :data:`FACTORS`).
+    """
+    measures = FACTORS if measures is None else measures
+    result = {}
+    for name, measure in measures.items():
+        rows = measure(images).reshape(-1, len(values))
+        result[name] = float(np.median(rows[:, -1] - rows[:, 0]) / sd[name])
+    return result
+
+
+def separation_scores(matrix: dict, names: dict) -> dict:
+    """How well each named code keeps to its factor: 0 is perfect, 1 is no better than mixed.
+
+    For the rotation code: its largest |effect| on another factor divided by its |slant
+    effect|; for the width code: its largest |effect| on another factor divided by its
+    |width effect|. ``matrix`` is ``{code: {factor: effect}}``, ``names`` maps "rotation"
+    / "width" to a code. Codes not named are left out.
+    """
+    result = {}
+    for label, factor in (("rotation", "slant"), ("width", "width")):
+        if label in names:
+            row = matrix[names[label]]
+            others = max(abs(v) for f, v in row.items() if f != factor)
+            result[label] = float(others / abs(row[factor]))
+    return result
+
+
+def code_effects(model, reference_images, *, limit: float = 1.0, num_sweeps: int = 300,
+                 num_values: int = 11, seed: int = 0, min_effect: float = 0.1,
+                 measures=None) -> dict:
+    """The code x factor effect matrix: how much each continuous code moves each factor.
+
+    ``num_sweeps`` starting codes are drawn with ``model.spec.sample(num_sweeps, seed)``,
+    their categories set to 0, 1, ..., K-1, 0, 1, ... so that every category gets its
+    share of sweeps; each continuous code in turn is swept over ``num_values`` values from
+    -``limit`` to +``limit`` with the category, the other codes and the noise held fixed.
+    The effect of a code on a factor is the median over sweeps of (factor at +limit -
+    factor at -limit), in standard deviations of that factor over ``reference_images``
+    (real digits, e.g. the MNIST test set): 1.0 means the sweep moves the factor as much
+    as one typical difference between real digits.
+
+    Returns a JSON-ready dict: ``range`` [-limit, limit], ``num_sweeps``,
+    ``reference_sd`` ({factor: SD of the real digits, in the factor's unit}), ``matrix``
+    ({code: {factor: effect in SD}}), ``spearman`` ({code: {factor: mean rho}} of the same
+    sweeps, :func:`sweep_correlations`), ``code_names`` (:func:`name_codes` on the
+    matrix: the code with the largest |slant effect| is "rotation", the other code with the
+    largest |width effect| is "width", each only if that effect is at least
+    ``min_effect`` SD) and ``separation`` (:func:`separation_scores`).
+    ``measures`` ({name: function}, default :data:`FACTORS`) adds or replaces factors.
+    """
+    measures = FACTORS if measures is None else measures
+    spec: LatentSpec = model.spec
+    if num_sweeps < 1 or num_values < 2:
+        raise ValueError(f"need num_sweeps >= 1 and num_values >= 2, got {num_sweeps}, "
+                         f"{num_values}")
+    values = np.linspace(-limit, limit, num_values)
+    sd = reference_sd(reference_images, measures)
+    base = spec.sample(num_sweeps, seed)
+    base = type(base)(category=(np.arange(num_sweeps) % spec.num_categories).astype(np.int32),
+                      continuous=base.continuous, noise=base.noise)
+    matrix, spearman = {}, {}
+    for j in range(spec.num_continuous):
+        images = model.generate(sweep_codes(base, j, values))
+        matrix[f"c{j + 2}"] = sweep_effects(values, images, sd, measures)
+        spearman[f"c{j + 2}"] = sweep_correlations(values, images, measures)
+    names = (name_codes(matrix, min_effect)
+             if {"slant", "width"} <= set(measures) else {})
+    return {"range": [-float(limit), float(limit)], "num_sweeps": int(num_sweeps),
+            "reference_sd": sd, "matrix": matrix, "spearman": spearman,
+            "code_names": names, "separation": separation_scores(matrix, names)}

@@ -131,3 +131,36 @@ def confusion_plot(confusion, mapping=None, *, title="Q's category vs the true d
     fig.colorbar(im, ax=ax, label="test images")
     fig.tight_layout()
     return fig
+
+
+def effect_matrix_plot(effects, *, title: str = "What each code moves: the effect matrix",
+                       code_labels=None):
+    """Heat map of a code x factor effect matrix, the number written in every cell.
+
+    ``effects``: the dict of :func:`infogan_utils.measures.code_effects` (or its
+    ``matrix``, ``{code: {factor: effect in SD}}``). Rows are the continuous codes
+    (``code_labels`` renames them, e.g. ``{"c3": "c3 (rotation)"}``), columns the factors;
+    the colour scale is symmetric about 0 (red: the factor grows from -end to +end of the
+    sweep, blue: it shrinks), in standard deviations of the real test digits.
+    """
+    matrix = effects.get("matrix", effects)
+    codes = list(matrix)
+    factors = list(matrix[codes[0]])
+    m = np.array([[matrix[c][f] for f in factors] for c in codes], float)
+    bound = max(float(np.abs(m).max()), 1e-9)
+    fig, ax = plt.subplots(figsize=(1.6 * len(factors) + 2.6, 0.8 * len(codes) + 1.6))
+    im = ax.imshow(m, cmap="RdBu_r", vmin=-bound, vmax=bound)
+    for (r, c), v in np.ndenumerate(m):
+        ax.text(c, r, f"{v:+.2f}", ha="center", va="center",
+                color="white" if abs(v) > 0.6 * bound else "black")
+    ax.set_xticks(range(len(factors)))
+    ax.set_xticklabels(factors)
+    ax.set_yticks(range(len(codes)))
+    ax.set_yticklabels([(code_labels or {}).get(c, c) for c in codes])
+    span = effects.get("range")
+    sweep = f" from {span[0]:g} to {span[1]:g}" if span else ""
+    ax.set(title=title, xlabel=f"factor (change over the sweep{sweep})",
+           ylabel="continuous code")
+    fig.colorbar(im, ax=ax, label="effect (SD of real test digits)")
+    fig.tight_layout()
+    return fig

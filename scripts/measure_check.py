@@ -1,13 +1,20 @@
-"""Do the slant and width measures separate on real digits? Print the answer as JSON.
+"""Do the slant, width and thickness measures separate on real digits? Print the answer as JSON.
 
     python scripts/measure_check.py [--images 1000]
 
 Sweeps one style change at a time (horizontal shear, horizontal stretch, stroke thickness)
-over real MNIST test digits with ``infogan_utils.data.augment_images`` and reports the mean
-Spearman rho of the change with each measure of ``infogan_utils.measures``, computed by
-``sweep_correlations`` as ``code_correlations`` does for a continuous code. A measure that separates the
-factors moves with its own change (|rho| near 1) and not with the others (rho near 0), so
-cross-talk measured on a trained model's codes is in the codes, not in the measures.
+over real MNIST test digits with ``infogan_utils.data.augment_images`` and reports, for
+each change and each measure of ``infogan_utils.measures.FACTORS``:
+
+* ``mean_spearman_rho``: the mean Spearman rho of the change with the measure, computed
+  by ``sweep_correlations`` as ``code_correlations`` does for a continuous code;
+* ``effect_sd``: the median change of the measure from the first to the last value of
+  the sweep, in standard deviations of the measure over all 10,000 test digits, computed
+  by ``sweep_effects`` as ``code_effects`` does for a continuous code.
+
+A measure that separates the factors moves with its own change (|rho| near 1, a large
+effect) and little with the others, so cross-talk measured on a trained model's codes is
+in the codes, not in the measures.
 """
 
 from __future__ import annotations
@@ -29,17 +36,20 @@ def main() -> int:
     args = p.parse_args()
 
     from infogan_utils.data import augment_images, load_mnist
-    from infogan_utils.measures import sweep_correlations
+    from infogan_utils.measures import FACTORS, reference_sd, sweep_correlations, sweep_effects
 
     _, (x_test, _) = load_mnist()
+    sd = reference_sd(x_test)
     images = (x_test[: args.images] / 255.0).astype("float32")[..., None]
-    result = {}
+    rho, effect = {}, {}
     for change, values in SWEEPS.items():
         # image i of every sweep is test digit i; order them sweep by sweep
         styled = np.stack([augment_images(images, **{change: v}).numpy() for v in values],
-                          axis=1)
-        result[change] = sweep_correlations(values, styled.reshape(-1, *images.shape[1:]))
-    print(json.dumps({"images": args.images, "mean_spearman_rho": result}, indent=2))
+                          axis=1).reshape(-1, *images.shape[1:])
+        rho[change] = sweep_correlations(values, styled, FACTORS)
+        effect[change] = sweep_effects(values, styled, sd, FACTORS)
+    print(json.dumps({"images": args.images, "reference_sd": sd,
+                      "mean_spearman_rho": rho, "effect_sd": effect}, indent=2))
     return 0
 
 

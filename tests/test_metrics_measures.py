@@ -128,3 +128,74 @@ def test_augment_images_changes_width_position_and_thickness_as_asked():
     assert col(out[2]) == pytest.approx(col(bars[0]) + 3, abs=0.05)   # shifted right
     assert ink[3] > 1.3 * base_ink and ink[4] < 0.8 * base_ink         # thicker, thinner
     np.testing.assert_allclose(slant(out), slant(bars), atol=0.03)     # none of it leans
+
+
+def test_thickness_responds_to_dilation_and_barely_to_shear():
+    from scipy.ndimage import grey_dilation
+
+    from infogan_utils.measures import thickness
+
+    bars = np.stack([_bar(0.0, 1), _bar(0.0, 2), _bar(0.3, 1)])
+    thin, thick, sheared = thickness(bars)
+    assert thin == pytest.approx(2.0, abs=0.5)          # ink 2 px across: about 2 px thick
+    assert thick == pytest.approx(4.0, abs=0.7)
+    assert sheared == pytest.approx(thin, rel=0.1)     # leaning is not thickness
+    dilated = thickness(grey_dilation(bars[:1], size=(1, 3, 3)))[0]
+    assert dilated > thin + 1.5                          # one pixel more on each side
+    np.testing.assert_allclose(thickness(3 * bars), thickness(bars))  # ink scale: no effect
+
+
+class _ShearStub:
+    """A fake model: c2 shears one fixed digit by 0.2 px per row per unit; c3 does nothing."""
+
+    def __init__(self):
+        from infogan_utils.latent import LatentSpec
+
+        self.spec = LatentSpec()
+
+    def generate(self, codes):
+        return np.stack([_bar(0.2 * c2, 1.5) for c2 in codes.continuous[:, 0]])[..., None]
+
+
+def _reference_bars(n=200, seed=0, max_shear=0.4):
+    rng = np.random.default_rng(seed)
+    return np.stack([_bar(s, w) for s, w in zip(rng.uniform(-max_shear, max_shear, n),
+                                                 rng.uniform(0.8, 3.0, n))])
+
+
+def test_effect_matrix_names_a_shear_code_rotation_with_separation_near_zero():
+    from infogan_utils.measures import code_effects, reference_sd, slant
+
+    reference = _reference_bars()
+    result = code_effects(_ShearStub(), reference, num_sweeps=30, num_values=5)
+    sd = reference_sd(reference)
+    assert result["range"] == [-1.0, 1.0] and result["num_sweeps"] == 30
+    assert set(result["matrix"]) == {"c2", "c3"}
+    assert set(result["matrix"]["c2"]) == {"slant", "width", "thickness"}
+    # the unit is the SD of the real digits: the sweep moves slant by 0.4 px per row
+    end_to_end = slant(np.stack([_bar(0.2), _bar(-0.2)]))
+    expected = (end_to_end[0] - end_to_end[1]) / sd["slant"]
+    assert result["matrix"]["c2"]["slant"] == pytest.approx(expected, rel=1e-6)
+    assert result["reference_sd"]["slant"] == pytest.approx(np.std(slant(reference)))
+    assert result["code_names"] == {"rotation": "c2"}       # c3 moves nothing: unnamed
+    assert result["separation"]["rotation"] < 0.1
+    assert all(abs(v) < 1e-9 for v in result["matrix"]["c3"].values())
+    assert result["spearman"]["c2"]["slant"] == pytest.approx(1.0)
+    # twice the range, twice the effect (the stub shears linearly)
+    wide = code_effects(_ShearStub(), reference, limit=2.0, num_sweeps=30, num_values=5)
+    assert wide["matrix"]["c2"]["slant"] == pytest.approx(2 * expected, rel=1e-6)
+    # real digits that lean twice as much: twice the SD, half the effect
+    spread = code_effects(_ShearStub(), _reference_bars(max_shear=0.8), num_sweeps=30,
+                          num_values=5)
+    assert spread["matrix"]["c2"]["slant"] == pytest.approx(expected / 2, rel=0.05)
+
+
+def test_separation_scores_divide_the_largest_other_effect_by_the_own_one():
+    from infogan_utils.measures import name_codes, separation_scores
+
+    matrix = {"c2": {"slant": -0.4, "width": -0.7, "thickness": -0.6},
+              "c3": {"slant": 1.0, "width": 0.8, "thickness": 1.5}}
+    names = name_codes(matrix, 0.1)
+    assert names == {"rotation": "c3", "width": "c2"}
+    scores = separation_scores(matrix, names)
+    assert scores == pytest.approx({"rotation": 1.5, "width": 0.6 / 0.7})

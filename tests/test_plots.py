@@ -89,3 +89,23 @@ def test_confusion_plot_orders_rows_by_matched_digit():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["1→0", "2→1", "0→2"]
     np.testing.assert_array_equal(ax.get_images()[0].get_array()[0], [0, 2, 0])
+
+
+def test_effect_matrix_plot_puts_each_effect_in_its_cell_with_its_number():
+    effects = {"range": [-1.0, 1.0],
+               "matrix": {"c2": {"slant": -0.4, "width": -0.7, "thickness": -0.6},
+                          "c3": {"slant": 1.0, "width": 0.8, "thickness": 1.5}}}
+    fig = plots.effect_matrix_plot(effects, code_labels={"c3": "c3 (rotation)"})
+    ax, bar = fig.axes
+    np.testing.assert_allclose(ax.get_images()[0].get_array(),
+                               [[-0.4, -0.7, -0.6], [1.0, 0.8, 1.5]])
+    assert [t.get_text() for t in ax.texts] == ["-0.40", "-0.70", "-0.60",
+                                                "+1.00", "+0.80", "+1.50"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["slant", "width", "thickness"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["c2", "c3 (rotation)"]
+    assert ax.get_title() and "-1 to 1" in ax.get_xlabel() and ax.get_ylabel()
+    assert "SD" in bar.get_ylabel()
+    lo, hi = ax.get_images()[0].get_clim()
+    assert lo == -hi == -1.5                       # symmetric: 0 is white
+    plain = plots.effect_matrix_plot(effects["matrix"])   # the matrix alone works too
+    assert "sweep" in plain.axes[0].get_xlabel()
