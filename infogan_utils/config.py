@@ -1,13 +1,22 @@
-"""One dataclass holds every setting of an InfoGAN run, with the paper's MNIST defaults.
+"""One dataclass holds every setting of an InfoGAN run (notebook 02, "The configuration").
 
-Chen et al. (2016), section 7 and appendix C.1 (MNIST):
+Not every default is the paper's. From Chen et al. (2016), section 7 and appendix C.1
+(MNIST):
 
 * one categorical code ``c1 ~ Cat(K=10, p=0.1)``,
 * two continuous codes ``c2, c3 ~ U(-1, 1)``,
-* 62 noise variables ``z ~ U(-1, 1)``,
-* ``lambda = 1`` for the categorical code, a smaller one for continuous codes,
-* Adam, learning rate ``2e-4`` for D (and Q, which shares D's trunk), ``1e-3`` for G,
-  ``beta_1 = 0.5``.
+* 62 noise variables ``z ~ U(-1, 1)`` (Table 1's input of 74 = 62 + 10 + 2),
+* ``lambda = 1`` for the categorical code, a "smaller" one for continuous codes.
+
+From the authors' released code (openai/InfoGAN, ``launchers/run_mnist_exp.py`` and
+``infogan/algos/infogan_trainer.py``): Adam with learning rate ``2e-4`` for D (and Q,
+which shares D's trunk) and ``1e-3`` for G, ``beta_1 = 0.5``, and a Gaussian Q with a
+fixed standard deviation (``fix_var``).
+
+This project's choices: ``lambda_cont = 0.1`` (its reading of the paper's "smaller
+lambda"; the released code uses ``info_reg_coeff=1.0`` for every code), ``batch_size=64``
+(the released code uses 128), ``seed``, ``precision``, and the options ``cat_shear`` and
+``cat_augment`` (off by default; notebook 03 teaches the failure they address).
 """
 
 from __future__ import annotations
@@ -37,31 +46,37 @@ class InfoGANConfig:
     lambda_cat: float = 1.0
     """Weight of the categorical part of the mutual-information term (paper: 1)."""
     lambda_cont: float = 0.1
-    """Weight of the continuous part of the mutual-information term (paper: "smaller")."""
+    """Weight of the continuous part of the mutual-information term. The paper only says
+    "smaller" than lambda_cat; 0.1 is this project's reading (the authors' released code
+    uses 1.0 for every code, with a fixed standard deviation)."""
     fix_var: bool = True
-    """Q's Gaussian for continuous codes has unit variance (True) or learns it (False)."""
+    """Q's Gaussian for continuous codes has unit variance (True, as in the authors'
+    released code) or learns it (False)."""
     lr_d: float = 2e-4
-    """Adam learning rate of the discriminator and Q (paper: 2e-4)."""
+    """Adam learning rate of the discriminator and Q (the authors' code: 2e-4)."""
     lr_g: float = 1e-3
-    """Adam learning rate of the generator (paper: 1e-3)."""
+    """Adam learning rate of the generator (the authors' code: 1e-3)."""
     beta_1: float = 0.5
-    """Adam beta_1 for both optimisers (paper: 0.5)."""
+    """Adam beta_1 for both optimisers (the authors' code: 0.5)."""
     batch_size: int = 64
-    """Images per training step."""
+    """Images per training step (this project's choice; the authors' code uses 128)."""
     seed: int = 0
     """Seed of weights, codes and data order: the same seed gives the same run."""
     precision: str = "float32"
-    """"float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has native bf16)."""
+    """"float32", "mixed_bfloat16", or "auto" (bfloat16 where the CPU has native bf16).
+    Not in the paper: this project's option for speed on CPUs."""
     cat_shear: float = 0.0
     """Not in the paper (0 = off). If > 0, Q reads the categorical code from a copy of
     each generated image sheared by a random amount in [-cat_shear, cat_shear] pixels
-    per row, so a category cannot be told apart by slant alone (see the README)."""
+    per row, so a category cannot be told apart by slant alone (notebook 03
+    teaches the failure this addresses)."""
     cat_augment: float = 0.0
     """Not in the paper (0 = off). If > 0, Q reads the categorical code from a copy of
     each generated image with its style changed at random (strength 1: shear up to
     +-0.4 pixels per row, width x0.82-1.22, height x0.90-1.11, shift up to +-2 pixels,
     stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
-    told apart by slant, width, height, position or thickness (see the README)."""
+    told apart by slant, width, height, position or thickness (notebook 03 teaches the
+    failure this addresses)."""
 
     def __post_init__(self) -> None:
         _check_int(self, "num_categories", 2, 1000)
