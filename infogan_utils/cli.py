@@ -4,22 +4,43 @@
     python -m infogan_utils train --out runs/seed0 --steps 5000 --seed 0   # resumes
     python -m infogan_utils evaluate --run runs/seed0
     python -m infogan_utils evaluate --pretrained
+
+Every bad argument and every fault (a damaged file, a full disk, a second process on
+the same folder) ends with one line ``error: ...`` on stderr and exit status 2, and
+nothing in the output folder is created or changed before the arguments pass.
+Set INFOGAN_DEBUG=1 to see the traceback of an unexpected error.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import shlex
 import sys
+from pathlib import Path
 
 from .config import PRECISIONS, InfoGANConfig
 
+MAX_THREADS, MAX_DEVICES, MAX_SAMPLES = 1024, 64, 10_000_000
+
+
+class UsageError(ValueError):
+    """A bad command-line argument."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad argument as one ``error:`` line, not usage + text."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m infogan_utils",
-                                description="Train and evaluate InfoGAN on MNIST.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="python -m infogan_utils",
+                description="Train and evaluate InfoGAN on MNIST.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     t = sub.add_parser("train", help="train (or resume) a run into an output folder")
     t.add_argument("--out", required=True, help="run folder (checkpoints, history, weights)")
@@ -48,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="record test digit accuracy every N steps (0: never; report only)")
     t.add_argument("--no-resume", dest="resume", action="store_false",
                    help="refuse to continue an existing run in --out")
+    t.add_argument("--restart", action="store_true",
+                   help="discard the run in --out (checkpoints, history, networks) and "
+                        "train again from step 0")
     t.add_argument("--threads", type=int, default=0,
                    help="TensorFlow intra-op threads (0: all cores)")
     t.add_argument("--devices", type=int, default=1,
@@ -65,23 +89,94 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         if args.command == "train":
             return _train(args)
         return _evaluate(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as err:
-        print(f"error: {err}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("error: interrupted; run the same command again to resume from the last "
+              "checkpoint", file=sys.stderr)
+        return 130
+    except SystemExit:  # --help
+        raise
+    except (ValueError, OSError, RuntimeError) as err:
+        if os.environ.get("INFOGAN_DEBUG"):
+            raise
+        print(f"error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except Exception as err:  # anything else still ends in one line (INFOGAN_DEBUG: trace)
+        if os.environ.get("INFOGAN_DEBUG"):
+            raise
+        print(f"error: unexpected {type(err).__name__}: {_one_line(err)} (set "
+              f"INFOGAN_DEBUG=1 to see the traceback)", file=sys.stderr)
         return 2
 
 
+def _one_line(err: BaseException) -> str:
+    text = str(err)
+    if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
+        text = f"{err.filename}: {err.strerror or text}"
+    return " ".join(text.split()) or type(err).__name__
+
+
+def _check(name: str, value, low, high) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(f"{name} must be a finite number, got {value}")
+    if not low <= value <= high:
+        raise UsageError(f"{name} must be in [{low:,}, {high:,}], got {value:,}")
+
+
+def _validate_train(args) -> None:
+    """Every check that needs no file system: nothing is created before these pass."""
+    from .training import MAX_STEPS
+
+    if not args.out.strip():
+        raise UsageError("--out is empty; give the run folder, e.g. --out runs/mine")
+    _check("--steps", args.steps, 1, MAX_STEPS)
+    _check("--log-every", args.log_every, 1, MAX_STEPS)
+    _check("--checkpoint-every", args.checkpoint_every, 1, MAX_STEPS)
+    _check("--eval-every", args.eval_every, 0, MAX_STEPS)
+    _check("--threads", args.threads, 0, MAX_THREADS)
+    _check("--devices", args.devices, 1, MAX_DEVICES)
+    if args.steps % args.log_every or args.checkpoint_every % args.log_every:
+        raise UsageError(f"--steps ({args.steps}) and --checkpoint-every "
+                         f"({args.checkpoint_every}) must be multiples of --log-every "
+                         f"({args.log_every})")
+    if args.eval_every % args.log_every:
+        raise UsageError("--eval-every must be a multiple of --log-every")
+    if args.restart and not args.resume:
+        raise UsageError("--restart and --no-resume contradict each other; use one")
+
+
 def _train(args) -> int:
+    _validate_train(args)
     config = InfoGANConfig(
         batch_size=args.batch_size, seed=args.seed, lambda_cat=args.lambda_cat,
         lambda_cont=args.lambda_cont, num_continuous=args.num_continuous,
         fix_var=not args.learn_var, lr_d=args.lr_d, lr_g=args.lr_g, precision=args.precision,
         cat_shear=args.cat_shear, cat_augment=args.cat_augment,
     )
+    if config.batch_size > 60_000:
+        raise UsageError(f"--batch-size must be at most 60,000 (the MNIST training set), "
+                         f"got {config.batch_size:,}")
+    from .runfolder import run_lock
+    from .training import check_out_dir
+
+    out = check_out_dir(args.out)
+    # An existing folder is locked before TensorFlow loads, so a second process on it
+    # is refused at once; a new folder is created and locked by train().
+    with run_lock(out) if out.is_dir() else _nothing():
+        return _train_run(args, config, out)
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def _train_run(args, config, out: Path) -> int:
     import tensorflow as tf
 
     if args.threads:
@@ -98,14 +193,12 @@ def _train(args) -> int:
     (x_train, _), (x_test, y_test) = load_mnist()
     callbacks = []
     if args.eval_every:
-        if args.eval_every % args.log_every:
-            raise ValueError("--eval-every must be a multiple of --log-every")
         callbacks.append(DigitAccuracyMonitor(x_test, y_test, args.eval_every // args.log_every))
-    train(config, args.steps, args.out, resume=args.resume, log_every=args.log_every,
-          checkpoint_every=args.checkpoint_every, images=x_train, strategy=strategy,
-          callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2,
+    train(config, args.steps, out, resume=args.resume, restart=args.restart,
+          log_every=args.log_every, checkpoint_every=args.checkpoint_every, images=x_train,
+          strategy=strategy, callbacks=callbacks, verbose=1 if sys.stdout.isatty() else 2,
           command="python -m infogan_utils " + shlex.join(sys.argv[1:]))
-    print(f"trained to step {args.steps}; networks in {args.out}")
+    print(f"trained to step {args.steps}; networks in {out}")
     return 0
 
 
@@ -122,6 +215,10 @@ def _strategy(devices: int):
 
 
 def _evaluate(args) -> int:
+    _check("--samples", args.samples, 1, MAX_SAMPLES)
+    _check("--seed", args.seed, 0, 2**31 - 1)
+    if args.run is not None and not args.run.strip():
+        raise UsageError("--run is empty; give a run folder written by `train`")
     from .evaluation import evaluate_model
 
     if args.pretrained:

@@ -20,6 +20,8 @@ reproducible, resumes with the same codes after a restart, and works under
 
 from __future__ import annotations
 
+import os
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -264,28 +266,49 @@ class InfoGAN(keras.Model):
         """Write ``generator.weights.h5``, ``discriminator.weights.h5`` (trunk, D and Q
         heads) and ``config.json`` into ``folder`` (Keras's own weight format).
 
+        Each file is written under a temporary name, fsynced and renamed, so a crash or a
+        full disk never leaves a half-written file in place; each weight file gets a
+        ``.sha256`` sidecar that :meth:`load_networks` checks.
+
         ``storage="float16"`` stores every weight as float16, half the size
         (``scripts/seed_study.py --storage float16`` keeps it only if the re-measured
         accuracy is unchanged). Loading needs nothing special: Keras reads the float16
         arrays into the float32 variables.
         """
+        import json
         from pathlib import Path
+
+        from .runfolder import atomic_path, atomic_write_text, ensure_free_space, write_sha256
 
         if storage not in ("float32", "float16"):
             raise ValueError(f"storage must be 'float32' or 'float16', got {storage!r}")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.generator.save_weights(folder / "generator.weights.h5")
-        _discriminator_model(self).save_weights(folder / "discriminator.weights.h5")
-        if storage == "float16":
-            for name in ("generator.weights.h5", "discriminator.weights.h5"):
-                _store_float16(folder / name)
-        self.config.save(folder / "config.json")
+        ensure_free_space(folder, sum(int(np.prod(w.shape)) * 4 for w in self.weights),
+                          f"the networks of {folder}",
+                          "Free some space, then save again.")
+        for name, net in (("generator.weights.h5", self.generator),
+                          ("discriminator.weights.h5", _discriminator_model(self))):
+            with atomic_path(folder / name) as tmp:
+                net.save_weights(tmp)
+                if storage == "float16":
+                    _store_float16(tmp)
+            write_sha256(folder / name)
+        atomic_write_text(folder / "config.json",
+                          json.dumps(self.config.to_dict(), indent=2) + "\n")
 
     @classmethod
     def load_networks(cls, folder, **config_changes) -> "InfoGAN":
-        """Build a model from ``config.json`` in ``folder`` and load its weights."""
+        """Build a model from ``config.json`` in ``folder`` and load its weights.
+
+        Each weight file is checked against its ``.sha256`` sidecar (written by
+        :meth:`save_networks`); a damaged file is refused by name
+        (:class:`~infogan_utils.runfolder.DamagedFileError`). Files saved before sidecars
+        existed load unverified, but weights that are not finite are still refused.
+        """
         from pathlib import Path
+
+        from .runfolder import DamagedFileError, verify_sha256
 
         folder = Path(folder)
         for name in ("config.json", "generator.weights.h5", "discriminator.weights.h5"):
@@ -295,11 +318,56 @@ class InfoGAN(keras.Model):
                     f"generator.weights.h5 and discriminator.weights.h5 "
                     f"(written by InfoGAN.save_networks)."
                 )
-        config = InfoGANConfig.load(folder / "config.json").replace(**config_changes)
+        fix = _restore_hint(folder)
+        config = read_config(folder / "config.json", fix).replace(**config_changes)
+        verified = {name: verify_sha256(folder / name, fix)
+                    for name in ("generator.weights.h5", "discriminator.weights.h5")}
         model = cls(config)
-        model.generator.load_weights(folder / "generator.weights.h5")
-        _discriminator_model(model).load_weights(folder / "discriminator.weights.h5")
+        for name, net in (("generator.weights.h5", model.generator),
+                          ("discriminator.weights.h5", _discriminator_model(model))):
+            try:
+                net.load_weights(folder / name)
+            except Exception as err:  # h5py / Keras errors: unreadable or wrong layout
+                raise DamagedFileError(
+                    f"{folder / name} cannot be loaded as the weights of this config "
+                    f"({type(err).__name__}: {str(err).splitlines()[0][:200]}). {fix}"
+                ) from err
+            if not verified[name] and not all(np.isfinite(w.numpy()).all()
+                                              for w in net.weights):
+                raise DamagedFileError(f"{folder / name} holds values that are not finite "
+                                       f"(NaN or inf): it is damaged. {fix}")
         return model
+
+
+def read_config(path, fix: str = "") -> InfoGANConfig:
+    """``InfoGANConfig.load(path)``, with an error that names the file when it is not a
+    valid config (:class:`~infogan_utils.runfolder.DamagedFileError`)."""
+    import json
+
+    from .runfolder import DamagedFileError
+
+    try:
+        return InfoGANConfig.load(path)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise DamagedFileError(f"{path} is damaged (not valid JSON: {err}). {fix}") from err
+    except (ValueError, TypeError) as err:
+        raise DamagedFileError(f"{path} is not a valid InfoGAN config ({err}). {fix}") from err
+
+
+def _restore_hint(folder) -> str:
+    """How to get a good copy of a saved folder back."""
+    from pathlib import Path
+
+    from .pretrained import PRETRAINED_DIR
+
+    folder = Path(folder)
+    if folder.resolve() == PRETRAINED_DIR.resolve():
+        return "Restore the shipped model with `git checkout -- data/pretrained`."
+    if (folder / "checkpoints").is_dir():
+        return ("Re-create the final networks from the run's checkpoints by running the same "
+                "`python -m infogan_utils train` command again, or load the run with "
+                "training.load_run.")
+    return "Restore the folder from a backup, or save the networks again with save_networks."
 
 
 def _discriminator_model(model: InfoGAN) -> keras.Model:
@@ -312,9 +380,8 @@ def _discriminator_model(model: InfoGAN) -> keras.Model:
 
 def _store_float16(path) -> None:
     """Rewrite every float32 array of a Keras ``.weights.h5`` file as float16 (a new,
-    compact file; HDF5 never shrinks a file in place)."""
-    import os
-
+    compact file; HDF5 never shrinks a file in place). ``save_networks`` calls it on
+    the temporary file it is about to rename into place."""
     import h5py
 
     path = str(path)

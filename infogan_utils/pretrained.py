@@ -1,7 +1,8 @@
 """The shipped pretrained model in ``data/pretrained/``: one call, offline, instant.
 
 The folder holds ``config.json``, ``generator.weights.h5``, ``discriminator.weights.h5``
-(Keras weight files) and ``metrics.json`` (what ``python -m infogan_utils evaluate``
+(Keras weight files, each with a ``.sha256`` sidecar that :func:`load_pretrained`
+checks) and ``metrics.json`` (what ``python -m infogan_utils evaluate``
 measured on it, with the command that trained it).
 """
 
@@ -23,8 +24,14 @@ def pretrained_available(folder=PRETRAINED_DIR) -> bool:
 
 
 def load_pretrained(folder=PRETRAINED_DIR):
-    """The trained InfoGAN shipped with the project (an :class:`InfoGAN`)."""
-    from .infogan import InfoGAN
+    """The trained InfoGAN shipped with the project (an :class:`InfoGAN`).
+
+    Each weight file must match its ``.sha256`` sidecar: a damaged or changed file is
+    refused by name (:class:`~infogan_utils.runfolder.DamagedFileError`), with the
+    command that restores it.
+    """
+    from .infogan import InfoGAN, _restore_hint
+    from .runfolder import verify_sha256
 
     if not pretrained_available(folder):
         raise FileNotFoundError(
@@ -33,6 +40,8 @@ def load_pretrained(folder=PRETRAINED_DIR):
             f"`python -m infogan_utils train --out runs/mine` and load it with "
             f"InfoGAN.load_networks('runs/mine')."
         )
+    for name in ("generator.weights.h5", "discriminator.weights.h5"):
+        verify_sha256(Path(folder) / name, _restore_hint(folder), required=True)
     # Inference runs in float32 whatever precision the model was trained in.
     return InfoGAN.load_networks(folder, precision="float32")
 

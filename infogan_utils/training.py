@@ -1,4 +1,4 @@
-"""Training runs that survive being killed: ``train(config, steps, out_dir)``.
+"""Training runs that cannot lose work: ``train(config, steps, out_dir)``.
 
 A run folder holds::
 
@@ -6,17 +6,28 @@ A run folder holds::
     checkpoints/         tf.train.Checkpoint files: all weights, both optimisers' state
                          and the step counter, written every ``checkpoint_every`` steps
     history.csv          one row per ``log_every`` steps: mean losses and L_I over them
-    generator.weights.h5, discriminator.weights.h5   the final networks
+    generator.weights.h5, discriminator.weights.h5   the final networks (+ .sha256)
+    train.lock           locked (fcntl.flock) while a process trains in the folder
 
-Running the same command again after a crash (even ``kill -9``) resumes from the last
-checkpoint: same weights, same Adam moments, same step count, same codes from then on.
+Running the same command again after a crash (even ``kill -9``) resumes from the newest
+valid checkpoint, found from the files themselves (a lost or garbled ``checkpoints/
+checkpoint`` state file does not matter; a damaged newest checkpoint is skipped with a
+notice), and ends bitwise identical to a run that never stopped: same weights, same Adam
+moments, same step count, same codes and the same data order from then on (the shuffled
+stream is replayed to the resumed step). ``history.csv`` is only appended to; on resume
+it is cut back to the resumed step. One process at a time may train in a folder.
+Every file is written under a temporary name, fsynced and renamed; free space is checked
+before each checkpoint.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
+import re
+import shutil
 import time
 from pathlib import Path
 
@@ -26,11 +37,28 @@ import tensorflow as tf
 
 from .config import InfoGANConfig
 from .data import load_mnist, make_dataset
-from .infogan import InfoGAN
+from .infogan import InfoGAN, read_config
+from .runfolder import (
+    DamagedFileError,
+    DiskFullError,
+    RunFolderError,
+    atomic_write_text,
+    clean_temp_files,
+    ensure_free_space,
+    failpoint,
+    fsync_path,
+    run_lock,
+)
 
+__all__ = ["RunFolderError", "DamagedFileError", "DiskFullError", "train", "load_run",
+           "read_history", "build_model", "make_checkpoint", "current_step",
+           "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS"]
 
-class RunFolderError(RuntimeError):
-    """The output folder holds a different run; nothing was changed."""
+MAX_STEPS = 100_000_000
+"""The largest ``steps`` :func:`train` accepts (anything above is surely a typo)."""
+HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont",
+                   "mi_lower_bound", "digit_acc", "digit_acc_many", "slant_share"]
+WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
 
 
 def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None):
@@ -56,57 +84,196 @@ def current_step(model: InfoGAN) -> int:
     return int(model.g_optimizer.iterations.numpy())
 
 
+# ---------------------------------------------------------------------- checkpoints
+_CKPT_FILE = re.compile(r"^ckpt-(\d+)\.(index|data-\d+-of-\d+)$")
+
+
+def find_checkpoints(folder) -> list:
+    """Step numbers of the checkpoint files in ``folder/checkpoints``, newest first.
+
+    Found from the ``ckpt-N.*`` files themselves, not from the ``checkpoint`` state
+    file (which may be missing or garbled)."""
+    where = Path(folder) / "checkpoints"
+    if not where.is_dir():
+        return []
+    steps = {int(m.group(1)) for p in where.iterdir() if (m := _CKPT_FILE.match(p.name))}
+    return sorted(steps, reverse=True)
+
+
+def _checkpoint_problem(prefix: str) -> str | None:
+    """None when every tensor of the checkpoint reads back with a valid checksum, else a
+    short reason."""
+    if not os.path.exists(prefix + ".index"):
+        return "its .index file is missing"
+    try:
+        reader = tf.train.load_checkpoint(prefix)
+        names = reader.get_variable_to_dtype_map()
+        for part in ("generator/", "trunk/", "g_optimizer/", "d_optimizer/"):
+            if not any(n.startswith(part) for n in names):
+                return f"it holds no {part.rstrip('/')}"
+        for name in names:
+            reader.get_tensor(name)  # checks each tensor's crc32c
+    except Exception as err:  # DataLossError, NotFoundError, OutOfRangeError, ...
+        return f"{type(err).__name__}: {str(err).splitlines()[0][:150]}"
+    return None
+
+
+def _newest_valid_checkpoint(folder, say=print):
+    """(step, prefix) of the newest checkpoint that reads back intact, or None; prints
+    one notice per damaged newer checkpoint. Also returns the damaged ones."""
+    where = Path(folder) / "checkpoints"
+    damaged = []
+    for step in find_checkpoints(folder):
+        prefix = str(where / f"ckpt-{step}")
+        problem = _checkpoint_problem(prefix)
+        if problem is None:
+            if damaged:
+                say(f"notice: checkpoint ckpt-{damaged[0][0]} in {where} is damaged "
+                    f"({damaged[0][1]}); falling back to ckpt-{step}, the newest valid one",
+                    flush=True)
+            return (step, prefix), damaged
+        damaged.append((step, problem))
+    return None, damaged
+
+
+def _write_state_file(folder, steps: list) -> None:
+    """Rewrite ``checkpoints/checkpoint`` (TensorFlow's state file) for the valid
+    checkpoints ``steps`` (ascending), atomically."""
+    lines = [f'model_checkpoint_path: "ckpt-{steps[-1]}"']
+    lines += [f'all_model_checkpoint_paths: "ckpt-{s}"' for s in steps]
+    atomic_write_text(Path(folder) / "checkpoints" / "checkpoint", "\n".join(lines) + "\n")
+
+
+def _checkpoint_bytes(model: InfoGAN) -> int:
+    variables = (model.generator.weights + model.trunk.weights + model.d_head.weights
+                 + model.q_head.weights + model.d_optimizer.variables
+                 + model.g_optimizer.variables)
+    return sum(int(np.prod(v.shape)) * np.dtype(getattr(v.dtype, "name", v.dtype)).itemsize
+               for v in variables)
+
+
 class CheckpointEvery(keras.callbacks.Callback):
-    """Save a checkpoint at the end of every ``every`` Keras epochs (and at the end)."""
+    """Save a checkpoint at the end of every ``every`` Keras epochs (and at the end).
+
+    Free space is checked first; each checkpoint is fsynced once written. A failed save
+    (a full disk) removes its partial files and stops training with one clear error."""
 
     def __init__(self, manager, every: int = 1):
         super().__init__()
         self.manager, self.every = manager, every
+        self.folder = Path(manager.directory)
+        self.size = None
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
-            self.manager.save(checkpoint_number=current_step(self.model))
+            self.save(current_step(self.model))
 
     def on_train_end(self, logs=None):
         step = current_step(self.model)
-        if self.manager.latest_checkpoint is None or not self.manager.latest_checkpoint.endswith(
-                f"-{step}"):
-            self.manager.save(checkpoint_number=step)
+        latest = self.manager.latest_checkpoint
+        if latest is None or not latest.endswith(f"-{step}"):
+            self.save(step)
+
+    def save(self, step: int) -> None:
+        if self.size is None:
+            self.size = _checkpoint_bytes(self.model)
+        fix = (f"Free some space, then run the same command again: it resumes from the "
+               f"last checkpoint.")
+        self.folder.mkdir(exist_ok=True)
+        ensure_free_space(self.folder, self.size, f"the checkpoint at step {step}", fix)
+        failpoint(f"checkpoint:{step}")
+        try:
+            path = self.manager.save(checkpoint_number=step)
+        except (tf.errors.OpError, OSError) as err:
+            for p in self.folder.glob(f"ckpt-{step}*"):
+                if p.is_dir():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+            raise DiskFullError(
+                f"writing the checkpoint at step {step} into {self.folder} failed "
+                f"({str(err).splitlines()[0][:160]}); its partial files were removed. {fix}"
+            ) from err
+        for p in self.folder.glob(Path(path).name + ".*"):
+            fsync_path(p)
+        fsync_path(self.folder)
 
 
-HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont",
-                   "mi_lower_bound", "digit_acc", "digit_acc_many", "slant_share"]
+# ---------------------------------------------------------------------- history
+def _parse_history(path: Path, fix: str):
+    """Read history.csv strictly: (columns, rows, cut) where rows are (step, seconds,
+    end offset) of complete rows and cut the end offset of the header. A torn last line
+    (a killed append) is ignored; any other damage raises DamagedFileError."""
+    data = path.read_bytes()
+    if not data:
+        return None, [], 0
+    lines, pos, rows, columns, cut = data.split(b"\n"), 0, [], None, 0
+    complete = lines[:-1]  # the part after the last newline is a torn append (or b"")
+    for number, raw in enumerate(complete, start=1):
+        end = pos + len(raw) + 1
+        try:
+            text = raw.decode("ascii")
+            fields = next(csv.reader([text]))
+            if number == 1:
+                if fields[:2] != ["step", "seconds"] or not set(fields) <= set(HISTORY_COLUMNS):
+                    raise ValueError("not the history.csv header")
+                columns, cut = fields, end
+            else:
+                if len(fields) != len(columns):
+                    raise ValueError(f"{len(fields)} fields, expected {len(columns)}")
+                step, seconds = int(fields[0]), float(fields[1])
+                for f in fields[2:]:
+                    if f != "":
+                        float(f)
+                if step < 1 or (rows and step <= rows[-1][0]):
+                    raise ValueError(f"step {step} does not follow step "
+                                     f"{rows[-1][0] if rows else 0}")
+                rows.append((step, seconds, end))
+        except (UnicodeDecodeError, ValueError, StopIteration) as err:
+            shown = raw[:60].decode("ascii", "replace")
+            raise DamagedFileError(f"{path} line {number} is damaged ({err}: {shown!r}). "
+                                   f"{fix}") from None
+        pos = end
+    if columns is None:  # a single torn line and nothing else
+        return None, [], 0
+    return columns, rows, cut
 
 
 class StepHistory(keras.callbacks.Callback):
-    """Append one CSV row per Keras epoch: step, wall time, and the mean metrics."""
+    """Append one CSV row per Keras epoch: step, wall time, and the mean metrics.
 
-    def __init__(self, path, steps_per_epoch: int, start_step: int = 0):
+    Rows are appended and fsynced one at a time; the file is never rewritten."""
+
+    def __init__(self, path, steps_per_epoch: int, start_step: int = 0,
+                 columns=HISTORY_COLUMNS, seconds_offset: float = 0.0):
         super().__init__()
         self.path, self.steps_per_epoch = Path(path), steps_per_epoch
-        # On resume, drop rows logged after the checkpoint and keep counting time.
-        offset = 0.0
-        if self.path.exists():
-            with self.path.open() as f:
-                rows = [r for r in csv.DictReader(f) if int(r["step"]) <= start_step]
-            offset = float(rows[-1]["seconds"]) if rows else 0.0
-            with self.path.open("w", newline="") as f:
-                writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(rows)
-        self.t0 = time.perf_counter() - offset
+        self.columns = list(columns)
+        self.t0 = time.perf_counter() - seconds_offset
 
     def on_epoch_end(self, epoch, logs=None):
         logs = {k: float(v) for k, v in (logs or {}).items()}
         row = {"step": (epoch + 1) * self.steps_per_epoch,
                "seconds": round(time.perf_counter() - self.t0, 2), **logs}
-        new = not self.path.exists()
-        with self.path.open("a", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=HISTORY_COLUMNS, extrasaction="ignore",
-                                    restval="")
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        buf = io.StringIO()
+        csv.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore", restval="",
+                       lineterminator="\n").writerow(row)
+        line = buf.getvalue().encode("ascii")
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        size = os.fstat(fd).st_size
+        try:
+            if os.environ.get("INFOGAN_FAULT") == f"history:{row['step']}":
+                os.write(fd, line[: len(line) // 2])
+                failpoint(f"history:{row['step']}")
+            os.write(fd, line)
+            os.fsync(fd)
+        except OSError as err:
+            os.ftruncate(fd, size)
+            raise DiskFullError(f"appending step {row['step']} to {self.path} failed "
+                                f"({err.strerror}); the file was left as it was. Free some "
+                                f"space and run the same command again.") from err
+        finally:
+            os.close(fd)
 
 
 def read_history(path) -> dict:
@@ -117,62 +284,90 @@ def read_history(path) -> dict:
             for k in (rows[0] if rows else {})}
 
 
+# ---------------------------------------------------------------------- train
+def _check_int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer in [{low}, {high:,}], got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high:,}], got {value:,}")
+
+
+def check_out_dir(out_dir) -> Path:
+    """``out_dir`` as a Path, after checking that it is a folder that can be created or
+    written (nothing is created here)."""
+    if out_dir is None or not str(out_dir).strip():
+        raise ValueError("the output folder is empty; give a folder name, e.g. runs/mine")
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise RunFolderError(f"{out} is a file, not a folder; choose another output folder.")
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise RunFolderError(f"cannot create {out}: {probe} is a file, not a folder.")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise RunFolderError(f"cannot write to {probe} (permission denied or read-only), so "
+                             f"{out} cannot be used; choose a folder you can write to.")
+    return out
+
+
 def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
-          log_every: int = 100, checkpoint_every: int = 500, images=None,
-          strategy: tf.distribute.Strategy | None = None, verbose: int | str = "auto",
-          callbacks=(), command: str | None = None) -> InfoGAN:
+          restart: bool = False, log_every: int = 100, checkpoint_every: int = 500,
+          images=None, strategy: tf.distribute.Strategy | None = None,
+          verbose: int | str = "auto", callbacks=(), command: str | None = None) -> InfoGAN:
     """Train InfoGAN for ``steps`` steps in total, checkpointing into ``out_dir``.
 
-    If ``out_dir`` already holds a checkpoint of the same config, training continues
-    from it (``resume=True``) up to ``steps`` in total; a folder with another config,
-    or ``resume=False`` on a folder with checkpoints, raises :class:`RunFolderError`
-    and changes nothing. ``images``: uint8 (n, 28, 28); default MNIST's training set.
-    ``command`` (the command line, if any) is appended to ``out_dir/commands.txt``.
+    If ``out_dir`` already holds a run of the same config, training continues from its
+    newest valid checkpoint (``resume=True``) up to ``steps`` in total. A folder with
+    another config, ``resume=False`` on a folder that holds a run, or a run whose
+    checkpoints are all missing or damaged raises :class:`RunFolderError` and changes
+    nothing; ``restart=True`` discards the run in the folder and starts again from step
+    0. ``images``: uint8 (n, 28, 28); default MNIST's training set. ``command`` (the
+    command line, if any) is appended to ``out_dir/commands.txt``.
     """
-    if steps < 1 or log_every < 1 or checkpoint_every < 1:
-        raise ValueError("steps, log_every and checkpoint_every must all be >= 1")
+    if not isinstance(config, InfoGANConfig):
+        raise ValueError(f"config must be an InfoGANConfig, got {type(config).__name__}")
+    _check_int("steps", steps, 1, MAX_STEPS)
+    _check_int("log_every", log_every, 1, MAX_STEPS)
+    _check_int("checkpoint_every", checkpoint_every, 1, MAX_STEPS)
     if steps % log_every or checkpoint_every % log_every:
         raise ValueError(f"steps ({steps}) and checkpoint_every ({checkpoint_every}) must be "
                          f"multiples of log_every ({log_every})")
-    out = Path(out_dir)
-    _claim_folder(out, config, resume)
-    if command:
-        with (out / "commands.txt").open("a") as f:
-            f.write(command + "\n")
+    if images is None:
+        (images, _), _ = load_mnist()
+    images = np.asarray(images)
+    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
+        raise ValueError(f"images must be uint8 of shape (n, 28, 28) as load_mnist returns, "
+                         f"got {images.dtype} {images.shape}")
+    if config.batch_size > len(images):
+        raise ValueError(f"batch_size must be at most the number of training images "
+                         f"({len(images)}), got {config.batch_size}")
+    out = check_out_dir(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunFolderError(f"cannot create {out} ({err.strerror}); choose a folder you "
+                             f"can write to.") from err
+    with run_lock(out):
+        return _train_locked(config, steps, out, resume, restart, log_every,
+                             checkpoint_every, images, strategy, verbose, callbacks, command)
 
-    model = build_model(config, strategy)
-    manager = make_checkpoint(model, out)
-    if manager.latest_checkpoint:
-        manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-    start = current_step(model)
-    if start:
-        print(f"resuming {out} from step {start} (checkpoint {manager.latest_checkpoint})",
+
+def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_every, images,
+                  strategy, verbose, callbacks, command):
+    for p in clean_temp_files(out):
+        print(f"notice: removed {p}, left over by a run that was stopped while writing it",
               flush=True)
-    if start % log_every:
-        raise RunFolderError(f"checkpoint step {start} is not a multiple of log_every "
-                             f"{log_every}; resume with the log_every of the original run")
-    if start < steps:
-        if images is None:
-            (images, _), _ = load_mnist()
-        # A new shuffle seed per resume point keeps resumed runs deterministic.
-        dataset = make_dataset(images, config.batch_size, seed=config.seed + start,
-                               repeat=True)
-        # Under a strategy, fit() splits each global batch across the replicas itself.
-        model.fit(
-            dataset, epochs=steps // log_every, initial_epoch=start // log_every,
-            steps_per_epoch=log_every, verbose=verbose, shuffle=False,
-            callbacks=[*callbacks, StepHistory(out / "history.csv", log_every, start),
-                       CheckpointEvery(manager, checkpoint_every // log_every)],
-        )
-    model.save_networks(out)
-    return model
-
-
-def _claim_folder(out: Path, config: InfoGANConfig, resume: bool) -> None:
+    history = out / "history.csv"
+    hint = ("Restore it, or pass restart=True (--restart) to discard this run and train "
+            "again from step 0.")
+    # ---- read and judge everything first: nothing is changed before this passes
     cfg_path = out / "config.json"
-    has_ckpt = (out / "checkpoints" / "checkpoint").exists()
-    if cfg_path.exists():
-        old = InfoGANConfig.load(cfg_path)
+    if cfg_path.exists() and not restart:
+        old = read_config(cfg_path, "If this command's settings are the run's, delete it "
+                                    "and run again to resume; or choose another folder.")
         if old != config:
             diff = {k: (v, config.to_dict()[k]) for k, v in old.to_dict().items()
                     if config.to_dict()[k] != v}
@@ -180,16 +375,112 @@ def _claim_folder(out: Path, config: InfoGANConfig, resume: bool) -> None:
                 f"{out} holds a run with another config (field: (saved, requested)) {diff}. "
                 f"Choose another output folder, or repeat the saved settings to resume."
             )
-    if has_ckpt and not resume:
+    columns, rows, header_end = None, [], 0
+    if history.exists() and not restart:
+        columns, rows, header_end = _parse_history(
+            history, "Fix or delete that line, or move the file aside to resume without it.")
+    ckpt_steps = find_checkpoints(out)
+    finals = [n for n in WEIGHT_FILES if (out / n).exists()]
+    if restart:
+        removed = [p for p in [out / "checkpoints", history, cfg_path,
+                               *[out / n for n in finals],
+                               *[out / (n + ".sha256") for n in WEIGHT_FILES]] if p.exists()]
+        if removed:
+            print(f"restarting {out} from step 0 as asked: removing "
+                  f"{', '.join(p.name for p in removed)}", flush=True)
+        for p in removed:
+            shutil.rmtree(p) if p.is_dir() else p.unlink()
+        ckpt_steps, finals = [], []
+    if not resume and (ckpt_steps or rows or finals):
+        what = (f"checkpoints (up to step {ckpt_steps[0]})" if ckpt_steps else
+                f"history rows (up to step {rows[-1][0]})" if rows else "final networks")
         raise RunFolderError(
-            f"{out} already holds checkpoints; pass resume=True (--resume) to continue that "
-            f"run, or choose another output folder. Nothing was changed."
+            f"{out} already holds {what}; pass resume=True (leave out --no-resume) to "
+            f"continue that run, restart=True (--restart) to discard it and start again, "
+            f"or choose another output folder. Nothing was changed."
         )
-    out.mkdir(parents=True, exist_ok=True)
+    chosen, damaged = _newest_valid_checkpoint(out) if ckpt_steps else (None, [])
+    if chosen is None and damaged:
+        listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged)
+        raise DamagedFileError(f"every checkpoint in {out / 'checkpoints'} is damaged "
+                               f"({listed}). {hint}")
+    start = chosen[0] if chosen else 0
+    if chosen is None and ((rows and rows[-1][0] >= checkpoint_every) or finals):
+        have = f"history up to step {rows[-1][0]}" if rows else "final networks"
+        raise RunFolderError(
+            f"{out} holds {have} but no checkpoint to resume from ({out / 'checkpoints'} "
+            f"is missing or empty): training from step 0 would lose that work. Restore the "
+            f"checkpoints, or pass restart=True (--restart) to discard this run and train "
+            f"again from step 0. Nothing was changed."
+        )
+    if start % log_every:
+        raise RunFolderError(f"checkpoint step {start} is not a multiple of log_every "
+                             f"{log_every}; resume with the log_every of the original run")
+    if start > steps:
+        raise RunFolderError(f"the run in {out} is already at step {start}, beyond the "
+                             f"{steps} steps asked for; steps is the total, so ask for at "
+                             f"least {start}. Nothing was changed.")
+
+    # ---- from here on the folder changes
     if not cfg_path.exists():
-        tmp = cfg_path.with_suffix(".tmp")
-        config.save(tmp)
-        os.replace(tmp, cfg_path)
+        atomic_write_text(cfg_path, json_text(config))
+    if command:
+        with (out / "commands.txt").open("a") as f:
+            f.write(command + "\n")
+    kept = [s for s in sorted(ckpt_steps) if s <= start and s not in {d for d, _ in damaged}]
+    if chosen is not None:
+        _write_state_file(out, kept)
+    elif (out / "checkpoints" / "checkpoint").exists():
+        (out / "checkpoints" / "checkpoint").unlink()
+    # history: keep rows up to the resumed step, cut the rest, append from there
+    keep = [r for r in rows if r[0] <= start]
+    if columns is None:
+        if start:
+            print(f"notice: {history} is missing or empty: the rows before step {start} "
+                  f"are lost; new rows are appended from step {start}", flush=True)
+        atomic_write_text(history, ",".join(HISTORY_COLUMNS) + "\n")
+        columns = HISTORY_COLUMNS
+    else:
+        cut = keep[-1][2] if keep else header_end
+        if history.stat().st_size != cut:
+            if not start and rows:
+                print(f"notice: no checkpoint yet in {out}; training again from step 0 "
+                      f"(history rows up to step {rows[-1][0]} are redone)", flush=True)
+            os.truncate(history, cut)
+            fsync_path(history)
+    seconds_offset = keep[-1][1] if keep else 0.0
+
+    model = build_model(config, strategy)
+    manager = make_checkpoint(model, out)
+    if chosen is not None:
+        try:
+            manager.checkpoint.restore(chosen[1]).assert_existing_objects_matched()
+        except (AssertionError, ValueError, tf.errors.OpError) as err:
+            raise RunFolderError(f"checkpoint {chosen[1]} does not fit this config "
+                                 f"({str(err).splitlines()[0][:200]}). Is config.json the "
+                                 f"run's own?") from err
+        print(f"resuming {out} from step {start} (checkpoint {chosen[1]})", flush=True)
+    assert current_step(model) == start
+    if start < steps:
+        # The same shuffled stream as a run that never stopped, replayed to `start`.
+        dataset = make_dataset(images, config.batch_size, seed=config.seed, repeat=True,
+                               skip_batches=start)
+        # Under a strategy, fit() splits each global batch across the replicas itself.
+        model.fit(
+            dataset, epochs=steps // log_every, initial_epoch=start // log_every,
+            steps_per_epoch=log_every, verbose=verbose, shuffle=False,
+            callbacks=[*callbacks,
+                       StepHistory(history, log_every, start, columns, seconds_offset),
+                       CheckpointEvery(manager, checkpoint_every // log_every)],
+        )
+    model.save_networks(out)
+    return model
+
+
+def json_text(config: InfoGANConfig) -> str:
+    import json
+
+    return json.dumps(config.to_dict(), indent=2) + "\n"
 
 
 class DigitAccuracyMonitor(keras.callbacks.Callback):
@@ -219,7 +510,8 @@ class DigitAccuracyMonitor(keras.callbacks.Callback):
 
 
 def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:
-    """The model of a run folder at its latest checkpoint (works while it still trains).
+    """The model of a run folder at its newest valid checkpoint (works while it still
+    trains; a damaged newest checkpoint is skipped with a notice).
 
     Falls back to the final weight files when the folder has no checkpoints.
     ``precision`` overrides the run's precision for inference (None keeps it).
@@ -228,12 +520,18 @@ def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:
     if not (folder / "config.json").exists():
         raise FileNotFoundError(f"{folder / 'config.json'} is missing: {folder} is not a run "
                                 f"folder written by `python -m infogan_utils train`.")
-    config = InfoGANConfig.load(folder / "config.json")
+    config = read_config(folder / "config.json",
+                         "Restore it (it holds the run's settings) to load this run.")
     if precision is not None:
         config = config.replace(precision=precision)
-    if tf.train.latest_checkpoint(str(folder / "checkpoints")) is None:
+    chosen, damaged = _newest_valid_checkpoint(folder)
+    if chosen is None:
+        if damaged:
+            listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged)
+            raise DamagedFileError(f"every checkpoint in {folder / 'checkpoints'} is "
+                                   f"damaged ({listed}).")
         return InfoGAN.load_networks(folder, **({"precision": precision} if precision else {}))
     model = build_model(config)
     manager = make_checkpoint(model, folder)
-    manager.checkpoint.restore(manager.latest_checkpoint).expect_partial()
+    manager.checkpoint.restore(chosen[1]).expect_partial()
     return model
