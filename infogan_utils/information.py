@@ -107,6 +107,8 @@ def mutual_information(joint) -> float:
 
     ``joint``: (K, X) -> float, 0 <= I <= min(H(c), H(x)). It is the KL divergence of
     the joint from the product of its marginals: 0 exactly when c and x are independent.
+    Derived in notebook 01, "Mutual information: how much does the image tell you about
+    the code?", where the learner writes it as ``my_mutual_information``.
     """
     joint = _as_distribution(joint, "joint", ndim=2)
     p_c, p_x = marginals(joint)
@@ -148,7 +150,9 @@ def variational_lower_bound(joint, q) -> float:
     ``joint``: (K, X); ``q``: (K, X) with columns Q(c | x) -> float. Equal to
     :func:`mutual_information` exactly when q is the :func:`posterior`; the gap is
     :func:`expected_posterior_kl`. Computed with
-    :func:`infogan_utils.losses.mutual_information_lower_bound`.
+    :func:`infogan_utils.losses.mutual_information_lower_bound`. Derived in notebook 01,
+    "The variational lower bound, step by step", where the learner writes it as
+    ``my_variational_lower_bound``.
     """
     joint = _as_distribution(joint, "joint", ndim=2)
     p_c, _ = marginals(joint)
@@ -160,7 +164,8 @@ def expected_posterior_kl(joint, q) -> float:
     """The gap of the bound, E_{p(x)}[ KL(P(c|x) || Q(c|x)) ] = I(c; x) - L_I(Q) >= 0.
 
     ``joint``: (K, X); ``q``: (K, X) with columns Q(c | x) -> float (nats). Zero
-    exactly when Q equals the posterior on every image that occurs.
+    exactly when Q equals the posterior on every image that occurs (notebook 01, Steps 3
+    and 4 of "The variational lower bound, step by step").
     """
     joint = _as_distribution(joint, "joint", ndim=2)
     q = _as_recognition_table(q, joint)
@@ -185,7 +190,8 @@ def uniform_code_gaussian_noise_information(
         I(c; x) = h(x) - h(x | c) = -int p(x) ln p(x) dx - 0.5 ln(2 pi e noise_std^2),
         p(x) = [Phi((x - low) / noise_std) - Phi((x - high) / noise_std)] / (high - low).
 
-    The integral is done numerically (scipy.integrate.quad) -> float, in nats.
+    The integral is done numerically (scipy.integrate.quad) -> float, in nats. Used in
+    notebook 01, "A continuous code and a Gaussian Q".
     """
     from scipy.integrate import quad
     from scipy.special import ndtr
@@ -216,8 +222,8 @@ def gaussian_variational_lower_bound(
         L_I = h(c) + E[ log Q(c | x) ] = M ln(high - low) - gaussian_code_loss(c, mu, logvar)
 
     estimated from samples: ``code``, ``mean``, ``logvar``: (batch, M) -> float (nats).
-    ``logvar=None`` fixes Q's variance to 1 (the seed's ``fix_var``), still a valid but
-    looser bound. Uses :func:`infogan_utils.latent.uniform_entropy`,
+    ``logvar=None`` fixes Q's variance to 1 (``InfoGANConfig.fix_var``), still a valid but
+    looser bound (notebook 01, "A continuous code and a Gaussian Q"). Uses :func:`infogan_utils.latent.uniform_entropy`,
     :func:`infogan_utils.losses.gaussian_code_loss` and
     :func:`infogan_utils.losses.mutual_information_lower_bound`.
     """
