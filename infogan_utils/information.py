@@ -223,7 +223,8 @@ def gaussian_variational_lower_bound(
 
     estimated from samples: ``code``, ``mean``, ``logvar``: (batch, M) -> float (nats).
     ``logvar=None`` fixes Q's variance to 1 (``InfoGANConfig.fix_var``), still a valid but
-    looser bound (notebook 01, "A continuous code and a Gaussian Q"). Uses :func:`infogan_utils.latent.uniform_entropy`,
+    looser bound (notebook 01, "A continuous code and a Gaussian Q"). Uses
+    :func:`infogan_utils.latent.uniform_entropy`,
     :func:`infogan_utils.losses.gaussian_code_loss` and
     :func:`infogan_utils.losses.mutual_information_lower_bound`.
     """
