@@ -272,3 +272,24 @@ def code_effects(model, reference_images, *, limit: float = 1.0, num_sweeps: int
     return {"range": [-float(limit), float(limit)], "num_sweeps": int(num_sweeps),
             "reference_sd": sd, "matrix": matrix, "spearman": spearman,
             "code_names": names, "separation": separation_scores(matrix, names)}
+
+
+EFFECT_WORDS = {"slant": ("leans left", "leans right"), "width": ("narrower", "wider"),
+                "thickness": ("thinner", "bolder")}
+
+
+def effect_words(row: dict, min_share: float = 1 / 3) -> str:
+    """What one code does, in words, from its row of the effect matrix.
+
+    ``row`` is ``{factor: effect}`` (one row of :func:`code_effects`' ``matrix``). Lists
+    each factor whose |effect| is at least ``min_share`` of the row's largest, largest
+    first, as the direction it moves while the code goes from -end to +end: e.g.
+    ``{"slant": 0.99, "width": 0.8, "thickness": 1.56}`` -> "bolder, leans right, wider".
+    """
+    known = {f: v for f, v in row.items() if f in EFFECT_WORDS and v != 0}
+    if not known:
+        return "no measured change"
+    largest = max(abs(v) for v in known.values())
+    kept = sorted((f for f, v in known.items() if abs(v) >= min_share * largest),
+                  key=lambda f: -abs(known[f]))
+    return ", ".join(EFFECT_WORDS[f][int(known[f] > 0)] for f in kept)

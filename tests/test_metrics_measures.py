@@ -199,3 +199,13 @@ def test_separation_scores_divide_the_largest_other_effect_by_the_own_one():
     assert names == {"rotation": "c3", "width": "c2"}
     scores = separation_scores(matrix, names)
     assert scores == pytest.approx({"rotation": 1.5, "width": 0.6 / 0.7})
+
+
+def test_effect_words_list_the_factors_a_code_moves_largest_first():
+    from infogan_utils.measures import effect_words
+
+    assert effect_words({"slant": 0.99, "width": 0.8, "thickness": 1.56}) == (
+        "bolder, leans right, wider")
+    assert effect_words({"slant": -0.2, "width": -0.72, "thickness": -0.71}) == (
+        "narrower, thinner")                          # 0.2 < 0.72 / 3: left out
+    assert effect_words({"slant": 0.0, "width": 0.0, "thickness": 0.0}) == "no measured change"
