@@ -72,28 +72,67 @@ def temp_name(path) -> Path:
     return path.with_name(f"{TMP_PREFIX}{os.getpid()}-{path.name}")
 
 
-@contextlib.contextmanager
-def atomic_path(path):
-    """Yield a temporary path to write ``path`` to; on success it is fsynced and renamed
-    over ``path``. On any error (a full disk included) the temporary file is removed
-    and ``path`` is left as it was."""
-    path = Path(path)
-    tmp = temp_name(path)
-    try:
-        yield tmp
-        fsync_path(tmp)
-        failpoint(f"replace:{path.name}")
-        os.replace(tmp, path)
-        fsync_path(path.parent)
-    except BaseException as err:
+class atomic_path:  # noqa: N801 (used like a function: ``with atomic_path(p) as tmp``)
+    """``with atomic_path(path) as tmp:`` write to the temporary path ``tmp``; on success
+    it is fsynced and renamed over ``path``. On any error (a full disk included) the
+    temporary file is removed and ``path`` is left as it was; a full disk becomes a
+    :class:`DiskFullError` naming ``path``."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.tmp = temp_name(self.path)
+
+    def __enter__(self) -> Path:
+        return self.tmp
+
+    def __exit__(self, kind, err, tb):
+        if kind is None:
+            try:
+                fsync_path(self.tmp)
+                failpoint(f"replace:{self.path.name}")
+                os.replace(self.tmp, self.path)
+                fsync_path(self.path.parent)
+                return False
+            except BaseException as failed:
+                kind, err = type(failed), failed
+                if not _is_disk_full(failed):
+                    with contextlib.suppress(OSError):
+                        self.tmp.unlink()
+                    raise
         with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
-            raise DiskFullError(
-                f"no space left on the device while writing {path}; nothing partial was "
-                f"kept. Free some space and run the same command again."
-            ) from err
-        raise
+            self.tmp.unlink()
+        if not _is_disk_full(err):
+            return False
+        # Free the failed writer's frames now, quietly: h5py objects of a file that hit
+        # a full disk print "Exception ignored" tracebacks when they are freed.
+        del tb
+        _drop_quietly(err)
+        raise DiskFullError(
+            f"no space left on the device while writing {self.path}; nothing partial was "
+            f"kept. Free some space and run the same command again."
+        ) from None
+
+
+def _is_disk_full(err: BaseException) -> bool:
+    return ((isinstance(err, OSError) and err.errno == errno.ENOSPC)
+            or "No space left on device" in str(err))
+
+
+def _drop_quietly(err: BaseException) -> None:
+    import gc
+    import sys
+
+    import io
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            err.__traceback__ = None
+            err.__context__ = None
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def atomic_write_bytes(path, data: bytes) -> None:

@@ -429,6 +429,14 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
             f.write(command + "\n")
     kept = [s for s in sorted(ckpt_steps) if s <= start and s not in {d for d, _ in damaged}]
     if chosen is not None:
+        state = out / "checkpoints" / "checkpoint"
+        try:
+            text = state.read_text()
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if f'model_checkpoint_path: "ckpt-{start}"' not in text and not damaged:
+            print(f"notice: {state} (TensorFlow's list of checkpoints) was missing or "
+                  f"damaged; found ckpt-{start} from the files and rewrote it", flush=True)
         _write_state_file(out, kept)
     elif (out / "checkpoints" / "checkpoint").exists():
         (out / "checkpoints" / "checkpoint").unlink()

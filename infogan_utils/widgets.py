@@ -18,14 +18,19 @@ Every change runs the generator once on one fixed-shape batch (the main image an
 sweep together), so the compiled function is traced once and an update takes a few
 milliseconds; no matplotlib figure is redrawn.
 
-Bad values: the sliders and the seed box clamp by themselves (a slider set to 5 shows 2,
-a seed set to -3 becomes 0); a category outside 0..K-1 is refused with a ``TraitError``
-that names the allowed range (clamping would silently show a different digit).
+Bad values: the sliders and the seed box clamp by themselves (a slider set to 5 or to
+infinity shows 2, a seed set to -3 becomes 0); a value that cannot be clamped (NaN,
+None, a string that is not a number) is refused with a ``TraitError`` and the control
+keeps its value. A category or swept code outside its range (or None, or True) is
+refused with a ``TraitError`` that names the allowed range (clamping would silently
+show a different digit). After any refusal the explorer keeps working.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import numbers
 import re
 import time
 from pathlib import Path
@@ -42,18 +47,49 @@ SWEEP_CELL = 84
 
 
 class CategoryDropdown(widgets.Dropdown):
-    """A drop-down of categories 0..K-1 that refuses any other value with a clear error."""
+    """A drop-down of categories 0..K-1 that refuses any other value with a clear error.
+
+    (ipywidgets lets None through without validation; :class:`CodeExplorer` puts the
+    old value back and raises the same error for it.)"""
+
+    what = "category"
 
     @traitlets.validate("value")
     def _validate_value(self, proposal):
         value = proposal.value
+        if not self.allows(value):
+            raise traitlets.TraitError(self.refusal(value))
+        return int(value)
+
+    def allows(self, value) -> bool:
         allowed = [v for _, v in self._options_full]
-        if value not in allowed:
+        return (isinstance(value, numbers.Integral) and not isinstance(value, bool)
+                and value in allowed)
+
+    def refusal(self, value) -> str:
+        allowed = [v for _, v in self._options_full]
+        return (f"{self.what} must be one of {allowed[0]}..{allowed[-1]} (this model has "
+                f"{len(allowed)} {'categories' if self.what == 'category' else 'codes'}), "
+                f"got {value!r}")
+
+
+class CodeDropdown(CategoryDropdown):
+    """The drop-down of the code to sweep: 0..M-1, nothing else."""
+
+    what = "sweep code"
+
+
+class CodeSlider(widgets.FloatSlider):
+    """A slider that clamps numbers (infinities too) to its range and refuses NaN."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal):
+        value = proposal.value
+        if not isinstance(value, numbers.Real) or math.isnan(value):
             raise traitlets.TraitError(
-                f"category must be one of {allowed[0]}..{allowed[-1]} (this model has "
-                f"{len(allowed)} categories), got {value!r}"
-            )
-        return value
+                f"{self.description or 'slider'} must be a number (it is clamped to "
+                f"{self.min:g}..{self.max:g}), got {value!r}")
+        return float(min(max(value, self.min), self.max))
 
 
 def digit_image_png(image, pixels: int = IMAGE_PIXELS) -> bytes:
@@ -75,6 +111,7 @@ def code_explorer(model=None, *, accuracy_mapping=None, code_names=None, seed: i
     Both default to the ``metrics.json`` beside the weights when the model is loaded
     here. ``seed`` picks the first noise vector; ``sweep`` adds the row sweeping a code.
     """
+    _check_seed(seed)
     metrics = {}
     if model is None:
         from .pretrained import PRETRAINED_DIR, load_pretrained
@@ -98,6 +135,12 @@ class CodeExplorer(widgets.VBox):
 
     def __init__(self, model, *, accuracy_mapping=None, code_names=None, seed: int = 0,
                  sweep: bool = True):
+        _check_seed(seed)
+        if not hasattr(model, "spec") or not hasattr(model, "generate"):
+            raise ValueError(f"model must be an InfoGAN (or a folder for code_explorer), "
+                             f"got {type(model).__name__}")
+        if not isinstance(sweep, bool):
+            raise ValueError(f"sweep must be True or False, got {sweep!r}")
         self.model = model
         self.spec = model.spec
         self.mapping = _normalise_mapping(accuracy_mapping, self.spec.num_categories)
@@ -113,13 +156,13 @@ class CodeExplorer(widgets.VBox):
         self.category.add_class("infogan-category")
         self.sliders = []
         for j, label in enumerate(self.code_labels):
-            s = widgets.FloatSlider(value=0.0, min=SLIDER_MIN, max=SLIDER_MAX,
+            s = CodeSlider(value=0.0, min=SLIDER_MIN, max=SLIDER_MAX,
                                     step=SLIDER_STEP, description=label, style=wide,
                                     readout_format="+.2f", continuous_update=True,
                                     layout=widgets.Layout(width="340px"))
             s.add_class(f"infogan-slider-c{j + 2}")
             self.sliders.append(s)
-        self.seed = widgets.BoundedIntText(value=int(np.clip(seed, 0, MAX_SEED)), min=0,
+        self.seed = widgets.BoundedIntText(value=int(min(max(seed, 0), MAX_SEED)), min=0,
                                            max=MAX_SEED, description="noise seed",
                                            style=wide, layout=widgets.Layout(width="200px"))
         self.seed.add_class("infogan-seed")
@@ -138,7 +181,7 @@ class CodeExplorer(widgets.VBox):
         self.sweep_values = np.linspace(SLIDER_MIN, SLIDER_MAX, SWEEP_VALUES)
         sweep_row = []
         if sweep and self.spec.num_continuous:
-            self.sweep_code = widgets.Dropdown(
+            self.sweep_code = CodeDropdown(
                 options=[(label, j) for j, label in enumerate(self.code_labels)], value=0,
                 description="sweep", style=wide, layout=widgets.Layout(width="260px"))
             self.sweep_code.add_class("infogan-sweep-code")
@@ -214,6 +257,12 @@ class CodeExplorer(widgets.VBox):
                               f"{self.seed.value}</span>")
 
     def _on_change(self, change) -> None:
+        owner, new = change["owner"], change["new"]
+        if isinstance(owner, CategoryDropdown) and not owner.allows(new):
+            # ipywidgets skips validation for None: put the old value back (that redraws)
+            # and refuse, so the explorer stays usable.
+            owner.value = change["old"]
+            raise traitlets.TraitError(owner.refusal(new))
         self.update()
 
     def _on_random_noise(self, _button=None) -> None:
@@ -224,6 +273,12 @@ class CodeExplorer(widgets.VBox):
 
 
 # ---------------------------------------------------------------------- helpers
+def _check_seed(seed) -> None:
+    """A noise seed must be an integer (out-of-range ones are clamped to 0..2**31-1)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise ValueError(f"seed must be an integer (clamped to 0..{MAX_SEED}), got {seed!r}")
+
+
 def _read_metrics(folder) -> dict:
     import json
 
@@ -235,9 +290,16 @@ def _normalise_mapping(mapping, num_categories: int) -> dict:
     """{category: digit} with int keys and values (JSON gives string keys)."""
     if not mapping:
         return {}
+    if not isinstance(mapping, dict):
+        raise ValueError(f"accuracy_mapping must be a dict {{category: digit}}, got "
+                         f"{type(mapping).__name__}")
     out = {}
-    for k, v in dict(mapping).items():
-        k, v = int(k), int(v)
+    for k, v in mapping.items():
+        try:
+            k, v = int(k), int(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"accuracy_mapping must map category numbers to digits, got "
+                             f"{k!r}: {v!r}") from None
         if not 0 <= k < num_categories:
             raise ValueError(f"accuracy_mapping has category {k}, but this model's categories "
                              f"are 0..{num_categories - 1}")
@@ -252,6 +314,9 @@ def _code_labels(code_names, num_continuous: int) -> list:
     or code -> name ({"c2": "rotation"}).
     """
     codes = [f"c{j + 2}" for j in range(num_continuous)]
+    if code_names is not None and not isinstance(code_names, dict):
+        raise ValueError(f"code_names must be a dict such as {{'rotation': 'c2'}}, got "
+                         f"{type(code_names).__name__}")
     names = {}
     for a, b in dict(code_names or {}).items():
         code, name = (a, b) if re.fullmatch(r"c\d+", str(a)) else (b, a)
