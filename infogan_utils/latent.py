@@ -5,6 +5,8 @@ The generator input is ``[z, one_hot(c1), c2, ..., c_{1+M}]`` where
 * ``z ~ U(-1, 1)^noise_dim`` (noise the model may ignore),
 * ``c1 ~ Cat(K, 1/K)`` (the categorical code, one-hot encoded),
 * ``c_j ~ U(-1, 1)`` (M continuous codes).
+
+Taught in notebook 02, "The latent code" (priors, composing the generator input).
 """
 
 from __future__ import annotations

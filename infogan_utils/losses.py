@@ -5,6 +5,11 @@ over the batch). The InfoGAN objective (paper, eq. 6) is
 
 where V(D, G) is the GAN value function and L_I the variational lower bound on the
 mutual information I(c; G(z, c)).
+
+Where each is derived: the bound and the code losses in notebook 01 ("The variational
+lower bound, step by step", "Train Q by maximum likelihood", "A continuous code and a
+Gaussian Q"); all four loss terms are written by the learner and checked against these
+functions in notebook 02 ("A GAN primer", "The loss terms: write them").
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ def discriminator_loss(real_logits, fake_logits):
 
     L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))],  D(x) = sigmoid(logit).
     Shapes: (batch, 1) logits each -> scalar.
+    Derived in notebook 02, "A GAN primer" and "The loss terms: write them".
     """
     real = _bce_with_logits(1.0, real_logits)
     fake = _bce_with_logits(0.0, fake_logits)
@@ -38,6 +44,7 @@ def generator_loss(fake_logits):
 
     L_G = -E_z[log D(G(z))]: the same fixed point as minimising log(1 - D(G(z))),
     with strong gradients early in training. (batch, 1) -> scalar.
+    Derived in notebook 02, "A GAN primer" (saturating vs non-saturating).
     """
     return ops.mean(_bce_with_logits(1.0, fake_logits))
 
@@ -47,6 +54,7 @@ def categorical_code_loss(category, cat_logits):
 
     ``category``: (batch,) int in [0, K); ``cat_logits``: (batch, K) -> scalar nats.
     This is the cross-entropy between the code that made the image and Q's guess.
+    Derived in notebook 01, "Train Q by maximum likelihood"; written again in 02.
     """
     cat_logits = ops.cast(cat_logits, "float32")
     log_q = ops.log_softmax(cat_logits, axis=-1)
@@ -60,7 +68,8 @@ def gaussian_code_loss(code, mean, logvar=None):
         -E[log Q(c | x)] = E[ sum_j 0.5 ln(2 pi) + 0.5 ln s_j^2 + (c_j - mu_j)^2 / (2 s_j^2) ]
 
     ``code``, ``mean``, ``logvar``: (batch, M). ``logvar=None`` fixes s_j = 1 (the
-    seed's ``fix_var``). Summed over the M codes, averaged over the batch -> scalar.
+    ``InfoGANConfig.fix_var``). Summed over the M codes, averaged over the batch -> scalar.
+    Derived in notebook 01, "A continuous code and a Gaussian Q"; written again in 02.
     """
     code = ops.cast(code, "float32")
     mean = ops.cast(mean, "float32")
@@ -80,6 +89,7 @@ def mutual_information_lower_bound(code_entropy, code_nll):
     ``code_entropy`` is H(c) (ln K for a uniform categorical code) and ``code_nll`` is
     -E[log Q(c|x)], e.g. from :func:`categorical_code_loss`. A perfect Q (nll = 0)
     gives L_I = H(c), the most information the code can carry.
+    Derived in notebook 01, "The variational lower bound, step by step".
     """
     return code_entropy - code_nll
 
@@ -88,5 +98,8 @@ def information_loss(cat_nll, cont_nll, lambda_cat, lambda_cont):
     """lambda * (-L_I) as it enters both objectives, up to the constant H(c):
 
         lambda_cat * NLL_cat + lambda_cont * NLL_cont.
+
+    Derived in notebook 01, "What the information loss CE + lambda_cont x Gaussian NLL
+    means"; it enters the training step the learner writes in notebook 03.
     """
     return lambda_cat * cat_nll + lambda_cont * cont_nll

@@ -22,6 +22,9 @@ Discriminator D and recognition network Q share one trunk::
 Mixed precision: with ``precision="mixed_bfloat16"`` the hidden layers compute in
 bfloat16 while every output layer (G's sigmoid, D's logit, Q's logits and moments)
 computes and returns float32, so losses and softmax/sigmoid stay in float32.
+
+The learner writes each network with Keras layers and checks it against these builders
+(same weights, same outputs) in notebook 02, "The three networks: write them".
 """
 
 from __future__ import annotations
