@@ -28,6 +28,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -532,7 +533,9 @@ def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:
                          "Restore it (it holds the run's settings) to load this run.")
     if precision is not None:
         config = config.replace(precision=precision)
-    chosen, damaged = _newest_valid_checkpoint(folder)
+    # Notices go to stderr: `evaluate --run` prints its JSON on stdout.
+    chosen, damaged = _newest_valid_checkpoint(
+        folder, say=lambda *a, **k: print(*a, **{**k, "file": sys.stderr}))
     if chosen is None:
         if damaged:
             listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged)

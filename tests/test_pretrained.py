@@ -32,3 +32,13 @@ def test_shipped_model_reproduces_its_accuracy_and_bound(mnist):
     assert math.log(10) - 0.05 < bound <= math.log(10)
     images = model.generate(model.spec.sample(8, 0))
     assert images.shape == (8, 28, 28, 1) and np.isfinite(images).all()
+
+
+def test_shipped_weights_match_their_sha256_sidecars():
+    # load_pretrained refuses a weight file whose sha256 differs from its sidecar
+    # (tests/test_faults.py damages a copy); the shipped sidecars must match.
+    from infogan_utils.pretrained import PRETRAINED_DIR
+    from infogan_utils.runfolder import verify_sha256
+
+    for name in ("generator.weights.h5", "discriminator.weights.h5"):
+        assert verify_sha256(PRETRAINED_DIR / name, "", required=True), name

@@ -85,6 +85,8 @@ def test_sliders_and_seed_clamp_bad_values(explorer):
     assert explorer.sliders[0].value == 2.0
     explorer.sliders[1].value = -9.0
     assert explorer.sliders[1].value == -2.0
+    explorer.sliders[0].value = float("inf")
+    assert explorer.sliders[0].value == 2.0
     explorer.seed.value = -5
     assert explorer.seed.value == 0
     assert "+2.00" in explorer.caption.value and "-2.00" in explorer.caption.value
@@ -156,3 +158,58 @@ def test_digit_image_png_is_nearest_neighbour():
     px = _pixels(digit_image_png(img))
     assert px.shape == (280, 280)
     assert (px[30:40, 50:60] == 0).all() and px[29, 50] == 255 and px[30, 60] == 255
+
+
+def _still_usable(explorer):
+    before = explorer.image.value
+    explorer.sliders[1].value = 1.25
+    assert explorer.image.value != before, "the explorer stopped redrawing"
+    explorer.sliders[1].value = 0.0
+    assert explorer.image.value == before
+
+
+@pytest.mark.parametrize("bad", [float("nan"), None, "abc"])
+def test_non_number_slider_values_are_refused_and_nothing_breaks(explorer, bad):
+    before = explorer.image.value
+    with pytest.raises(traitlets.TraitError, match="c2|float"):
+        explorer.sliders[0].value = bad
+    assert explorer.sliders[0].value == 0.0 and explorer.image.value == before
+    assert np.isfinite(explorer.latent()).all()
+    _still_usable(explorer)
+
+
+@pytest.mark.parametrize("bad", [None, True, 3.5, float("nan")])
+def test_bad_category_or_sweep_code_is_refused_and_nothing_breaks(explorer, bad):
+    explorer.category.value = 2
+    before = explorer.image.value
+    with pytest.raises(traitlets.TraitError, match=r"category must be one of 0\.\.9"):
+        explorer.category.value = bad
+    assert explorer.category.value == 2 and explorer.image.value == before
+    with pytest.raises(traitlets.TraitError, match=r"sweep code must be one of 0\.\.1"):
+        explorer.sweep_code.value = bad
+    assert explorer.sweep_code.value == 0
+    _still_usable(explorer)
+
+
+def test_bad_seed_values_are_refused_or_clamped(explorer, model):
+    for bad in (float("nan"), None):
+        with pytest.raises(traitlets.TraitError):
+            explorer.seed.value = bad
+    explorer.seed.value = 2**40
+    assert explorer.seed.value == 2**31 - 1
+    _still_usable(explorer)
+    for bad in (float("nan"), None, "7"):
+        with pytest.raises(ValueError, match="seed must be an integer"):
+            code_explorer(model, seed=bad)
+    assert code_explorer(model, seed=-4, sweep=False).seed.value == 0
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(accuracy_mapping=[1, 2]), "accuracy_mapping must be a dict"),
+    (dict(accuracy_mapping={"a": 1}), "accuracy_mapping must map category numbers"),
+    (dict(code_names=5), "code_names must be a dict"),
+    (dict(sweep="no"), "sweep must be True or False"),
+])
+def test_wrong_typed_arguments_are_refused_by_name(model, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        code_explorer(model, **kwargs)
