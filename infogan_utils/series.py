@@ -77,10 +77,12 @@ def notebook_sections(path) -> list[Section]:
     for cell in nb["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
-            heading = re.search(r"^## +(.+)$", source, flags=re.M)
-            if heading:
-                sections.append(Section(heading.group(1).strip()))
-            sections[-1].words += _prose_words(source)
+            # A cell may hold several "## " headings: each starts a section.
+            parts = re.split(r"^## +(.+)$", source, flags=re.M)
+            sections[-1].words += _prose_words(parts[0])
+            for title, text in zip(parts[1::2], parts[2::2]):
+                sections.append(Section(title.strip()))
+                sections[-1].words += _prose_words(title + " " + text)
         elif cell["cell_type"] == "code":
             lines = [ln for ln in source.splitlines()
                      if ln.strip() and not ln.lstrip().startswith("# NBVAL")]

@@ -35,8 +35,10 @@ def test_sections_count_words_code_and_measured_seconds(tmp_path):
         _md("## Exercises\n\n**1.** do it\n<details><summary>Solution</summary>"
             + "hidden " * 300 + "</details>"),
         _code("answer = None\n"),
+        _md("## Summary\n\none two\n\n## Next\n\nthree"),
     ])
-    intro, first, exercises = series.notebook_sections(path)
+    intro, first, exercises, summary, last = series.notebook_sections(path)
+    assert (summary.title, summary.words, last.title, last.words) == ("Summary", 3, "Next", 2)
     assert intro.title == "Introduction" and intro.words == 6  # "Title" + five words
     assert first.title == "First part" and first.words == 152  # "First", "part", 150
     assert first.code_lines == 2  # the NBVAL marker and blank lines do not count
@@ -46,7 +48,7 @@ def test_sections_count_words_code_and_measured_seconds(tmp_path):
     times = series.notebook_times(path)
     assert times["exercises"] == 1
     assert times["execution"] == pytest.approx(1.5)
-    assert times["lesson"] == pytest.approx(intro.minutes + first.minutes)
+    assert times["lesson"] == pytest.approx(sum(s.minutes for s in (intro, first, summary, last)))
 
 
 def test_a_cell_without_timestamps_counts_zero_seconds():
