@@ -63,3 +63,16 @@ def test_every_lesson_of_the_series_has_measured_execution():
         times = series.notebook_times(path)
         assert times["execution"] > 0, f"{path.name} has no stored execution times"
         assert times["lesson"] > times["reading"]
+
+
+@pytest.mark.parametrize("path", series.series_notebooks(), ids=lambda p: p.name)
+def test_each_notebook_states_its_measured_time(path):
+    """The "About N minutes" at the top agrees with reading plus measured running."""
+    import re
+
+    opening = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"][:4])
+    stated = re.search(r"About \*\*(\d+) minutes\*\* to read and run", opening)
+    assert stated, f"{path.name} does not state its time as 'About **N minutes** to read and run'"
+    lesson = series.notebook_times(path)["lesson"]
+    assert abs(int(stated.group(1)) - lesson) <= 5, (
+        f"{path.name} says {stated.group(1)} minutes; reading and running take {lesson:.0f}")
