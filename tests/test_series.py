@@ -76,3 +76,15 @@ def test_each_notebook_states_its_measured_time(path):
     lesson = series.notebook_times(path)["lesson"]
     assert abs(int(stated.group(1)) - lesson) <= 5, (
         f"{path.name} says {stated.group(1)} minutes; reading and running take {lesson:.0f}")
+
+
+def test_readme_states_the_measured_times():
+    import re
+
+    readme = (series.NOTEBOOK_DIR.parent / "README.md").read_text()
+    for path in series.series_notebooks():
+        row = re.search(rf"^\| \[{path.stem}\].*\| (\d+) min \|$", readme, flags=re.M)
+        assert row, f"README's series table has no time for {path.stem}"
+        lesson = series.notebook_times(path)["lesson"]
+        assert abs(int(row.group(1)) - lesson) <= 5, (
+            f"README says {row.group(1)} min for {path.stem}; it takes {lesson:.0f}")
