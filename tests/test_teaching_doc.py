@@ -31,7 +31,8 @@ notebook_sections, notebook_times = series.notebook_sections, series.notebook_ti
 DOC = ROOT / "docs" / "teaching.md"
 NOTEBOOK_DIR = ROOT / "notebooks"
 LESSON_MINUTES = 90
-MINUTES_TOLERANCE = 1  # rounding, and small edits of a notebook that leave the plan true
+MINUTES_TOLERANCE = 1  # a section's minutes: rounding, and small edits that leave the plan true
+NOTEBOOK_MINUTES_TOLERANCE = 5  # a whole notebook's, as tests/test_series.py allows its stated time
 
 CITATION = re.compile(r'notebook (\d\d), "([^"]+)"(?:, part "([^"]+)")?')
 EXERCISE_CITATION = re.compile(r"notebook (\d\d), Exercise (\d+)")
@@ -225,7 +226,7 @@ def test_notebook_minutes_and_exercise_counts_match_the_notebooks(doc):
         (n, int(m)) for n, m in MODULE_MINUTES.findall(flat(doc))]
     for number, minutes in stated:
         computed = notebook_times(notebook_path(number))["lesson"]
-        assert abs(minutes - computed) <= MINUTES_TOLERANCE, (
+        assert abs(minutes - computed) <= NOTEBOOK_MINUTES_TOLERANCE, (
             f"notebook {number}: {minutes} lesson minutes on the page, {computed:.1f} "
             f"computed from the notebook")
     for number, _, count in glance:
