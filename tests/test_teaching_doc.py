@@ -43,6 +43,7 @@ LESSON_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*([a-z-]+)\s*\|(.*)\|\s*$")
 TOTAL_ROW = re.compile(r"^\|\s*\*\*(\d+)\*\*\s*\|.*\*\*total\*\*")
 GLANCE_ROW = re.compile(r"^\| \[(\d\d)_\w+\]\(\.\./notebooks/[^)]+\) \|.*\| (\d+) \| (\d+) \|$")
 MODULE_MINUTES = re.compile(r"all of notebook (\d\d) \((\d+) minutes")
+RUNNING_03 = re.compile(r"(?:its|about) (\d+) (?:minutes of running|of them running)")
 
 
 def flat(text: str) -> str:
@@ -232,6 +233,17 @@ def test_notebook_minutes_and_exercise_counts_match_the_notebooks(doc):
     for number, _, count in glance:
         found = len(exercise_numbers(notebook_path(number)))
         assert int(count) == found, f"notebook {number} has {found} exercises, not {count}"
+
+
+def test_notebook_03s_running_time_matches_its_last_execution(doc):
+    """The page says how long notebook 03 runs top to bottom (its long package run)."""
+    stated = [int(m) for m in RUNNING_03.findall(flat(doc))]
+    assert stated, "the page should say how long notebook 03 runs"
+    running = notebook_times(notebook_path("03"))["execution"]
+    for minutes in stated:
+        assert abs(minutes - running) <= MINUTES_TOLERANCE, (
+            f"the page says notebook 03 runs {minutes} minutes; its last execution took "
+            f"{running:.1f}")
 
 
 def test_the_module_assigns_every_exercise(doc):
