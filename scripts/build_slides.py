@@ -168,10 +168,12 @@ SLIDE_OPTIONS = [
 # Rules by content (never by index), so cells other people add get a type too:
 # title and every "## " section -> slide; "### " -> subslide; prose holding a display
 # equation or a table, a figure, and the code the learner writes (def my_..., class My...)
-# -> subslide; deterministic check printouts -> fragment; other prose -> "-" (continues
-# the slide); setup, parameters, widgets, exercise code, solutions, badges -> skip.
+# -> subslide; deterministic check printouts -> fragment; prose of more than 100 words
+# without a list -> notes (press S); other prose -> "-" (continues the slide); setup, parameters, widgets, exercise code, solutions, badges -> skip.
 SKIP_SECTIONS = ("## Setup", "## Clean up")  # plumbing: not lecture material
 EXERCISES = "## Exercises"
+NOTES_WORDS = 100  # prose longer than this, without a list, goes to the speaker notes
+LIST_ITEM = re.compile(r"^\s*([-*]|\d+\.) ", re.M)
 CHECK_CALL = re.compile(r"\bcheck_\w*\(")  # check_network(...), check_loss(...)
 CODE_WRITTEN = re.compile(r"^\s*(def (my_|build_my_)\w*|class My\w*)", re.M)
 
@@ -223,6 +225,8 @@ def slide_types(nb) -> list[str]:
                 t = "subslide" if src.startswith("**") else "-"
             elif "$$" in src or re.search(r"^\|[-| :]+\|$", src, re.M):
                 t = "subslide"  # a key equation or table gets its own page
+            elif len(src.split()) > NOTES_WORDS and not LIST_ITEM.search(src):
+                t = "notes"  # a long explanation: the teacher says it (speaker notes)
             else:
                 t = "-"
             if starts_region:
