@@ -161,6 +161,7 @@ def test_teacher_checks_print_correct(path):
             f"{path.name} {check.metadata['nbgrader']['grade_id']} printed {printed!r}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_student_notebook_runs_and_reports_not_answered(path, monkeypatch):
     """Run the student version top to bottom in FAST mode, from the notebooks' folder
