@@ -217,8 +217,8 @@ def slide_types(nb) -> list[str]:
                 t = "skip"
             elif heads:
                 t = "slide"
-            elif src.startswith("### "):
-                t = "subslide"
+            elif src.startswith("### ") or re.search(r"^### ", src, re.M):
+                t = "subslide"  # a subsection (also one that starts inside the cell)
             elif region == "setup":
                 t = "skip"
             elif region == "exercises":
