@@ -70,6 +70,19 @@ def _prose_words(source: str) -> int:
     return len(re.findall(r"[A-Za-z0-9][\w'’-]*", text))
 
 
+def _without_install_branch(source: str) -> str:
+    """The setup cell's ``except ModuleNotFoundError:`` block installs the series where it
+    is missing (Colab); a learner with the package never reads or runs it."""
+    out, skipping = [], False
+    for line in source.splitlines():
+        if skipping and (not line.strip() or line.startswith((" ", "\t"))):
+            continue
+        skipping = line.startswith("except ModuleNotFoundError")
+        if not skipping:
+            out.append(line)
+    return "\n".join(out)
+
+
 def notebook_sections(path) -> list[Section]:
     """The sections of one notebook, with words, code lines and measured seconds."""
     nb = json.loads(Path(path).read_text())
@@ -84,7 +97,7 @@ def notebook_sections(path) -> list[Section]:
                 sections.append(Section(title.strip()))
                 sections[-1].words += _prose_words(title + " " + text)
         elif cell["cell_type"] == "code":
-            lines = [ln for ln in source.splitlines()
+            lines = [ln for ln in _without_install_branch(source).splitlines()
                      if ln.strip() and not ln.lstrip().startswith("# NBVAL")]
             sections[-1].code_lines += len(lines)
             sections[-1].exec_seconds += cell_seconds(cell)

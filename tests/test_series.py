@@ -88,3 +88,10 @@ def test_readme_states_the_measured_times():
         lesson = series.notebook_times(path)["lesson"]
         assert abs(int(row.group(1)) - lesson) <= 5, (
             f"README says {row.group(1)} min for {path.stem}; it takes {lesson:.0f}")
+
+
+def test_the_install_branch_of_the_setup_cell_is_not_reading():
+    source = ("try:\n    import infogan_utils\nexcept ModuleNotFoundError:  # Colab\n"
+              "    import os\n\n    os.chdir('x')\n    import infogan_utils\nimport numpy as np\n")
+    assert series._without_install_branch(source).splitlines() == [
+        "try:", "    import infogan_utils", "import numpy as np"]
