@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: lab test app train evaluate benchmark notebooks clean
+.PHONY: lab test app train evaluate benchmark notebooks student slides clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ app: $(STAMP)
 # Re-execute every notebook in place in full mode and strip widget state (for commits).
 notebooks: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py notebooks/*.ipynb
+
+# Student copies of the notebooks, without solutions (generated, not committed).
+student: $(STAMP)
+	$(BIN)/python scripts/make_student.py --out student notebooks/0*.ipynb
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_throughput.py

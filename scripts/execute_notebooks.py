@@ -21,6 +21,9 @@ def strip_tensorflow_log_noise(nb) -> None:
     """Drop the stderr lines TensorFlow prints before its logging starts (they are the
     same on every machine and say nothing about the lesson)."""
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            cell.pop("outputs", None)  # only code cells have outputs (nbformat schema)
+            continue
         cell["outputs"] = [
             out for out in cell.get("outputs", [])
             if not (out.get("output_type") == "stream" and out.get("name") == "stderr"
@@ -56,6 +59,7 @@ def main() -> int:
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         strip_widget_state(nb)
         strip_tensorflow_log_noise(nb)
+        nbformat.validate(nb)
         nbformat.write(nb, path)
         print(f"{path}: executed in {time.perf_counter() - t:.0f} s", flush=True)
     return 0

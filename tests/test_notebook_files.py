@@ -87,3 +87,10 @@ def test_lesson_has_exercises_that_check_themselves(path):
     solutions = sum("<summary>solution" in "".join(c["source"]).lower()
                     for c in nb["cells"] if c["cell_type"] == "markdown")
     assert solutions >= len(checks) - 1, f"{path.name}: exercises without folded solutions"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_valid_nbformat(path):
+    import nbformat
+
+    nbformat.validate(nbformat.read(path, as_version=4))
