@@ -18,10 +18,16 @@ whole slides/ folder to a USB stick and present from file:// without internet:
 
 The packages come from the npm registry with `npm pack` (needs node and npm), once: the
 integrity of each tarball is checked against the hash pinned below, and the unpacked
-files are reused while slides/_vendor/versions.json names the same versions.
+files are reused while slides/_vendor/versions.json names the same versions and files.
 
-Slides show code cells without prompts; the code of a cell whose output is a figure is
-hidden (the figure is what the slide is for; the notebook keeps the code).
+Slides show code cells without prompts. The code of a figure cell and of a check cell (a
+fragment) is hidden: the figure or the printed result is what the slide is for, and the
+notebook keeps the code. A slide taller than the screen shrinks to fit, down to 60 %,
+then scrolls. Press S in a deck for the speaker notes.
+
+Which cell is a slide, a subslide, a fragment, speaker notes or skipped is stored in the
+notebooks' slideshow metadata, set by rules on the cells' content (`--mark`, below
+slide_types). Run `--mark` after editing the notebooks; tests/test_slides.py checks it.
 """
 from __future__ import annotations
 
@@ -47,7 +53,7 @@ VENDOR = {
     "reveal.js": (
         "4.0.2",
         "sha512-LWZSUenufF1gpD7npxJ7KfoQQFKgc1D6XrLTFgKlwWNP1BQ74hT48KONFWMAw+8R/QUeaScCLCLrBVHDfFIEiw==",
-        ["LICENSE", "dist", "plugin"],
+        ["LICENSE", "dist", "plugin/notes"],  # the template loads only the notes plugin
     ),
     "mathjax": (
         "2.7.7",
@@ -76,6 +82,8 @@ VENDOR = {
         ["LICENSE.txt", "dist/jquery.min.js"],
     ),
 }
+
+SKIP_SUFFIXES = (".map", ".esm.js")  # source maps and ES-module builds: not loaded
 
 # Relative URLs the decks use (relative to the deck, which sits next to _vendor/).
 REVEAL_PREFIX = f"{VENDOR_DIR}/reveal.js"
@@ -144,10 +152,17 @@ require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) 
     }
     Reveal.layout();
   }
-  Reveal.on("ready", fit);
-  Reveal.on("slidechanged", fit);
-  if (Reveal.isReady()) { fit(); }
-  if (window.MathJax) { MathJax.Hub.Queue(fit); }
+  // measure again once MathJax has (re)rendered the slide's equations and its fonts
+  // have loaded (both change the height after the slide appears)
+  function fitNowAndAfterMath() {
+    fit();
+    if (window.MathJax && MathJax.Hub) { MathJax.Hub.Queue(fit); }
+    setTimeout(fit, 300);
+    setTimeout(fit, 1200);
+  }
+  Reveal.on("ready", fitNowAndAfterMath);
+  Reveal.on("slidechanged", fitNowAndAfterMath);
+  if (Reveal.isReady()) { fitNowAndAfterMath(); }
 });
 </script>
 {% endblock footer_js %}
@@ -281,11 +296,17 @@ def vendor_versions() -> dict[str, str]:
     return {name: version for name, (version, _, _) in VENDOR.items()}
 
 
+def vendor_stamp() -> dict:
+    """What an unpacked _vendor/ holds: versions and kept paths (a change re-extracts)."""
+    return {name: {"version": version, "kept": keep, "skipped": list(SKIP_SUFFIXES)}
+            for name, (version, _, keep) in VENDOR.items()}
+
+
 def ensure_vendor(out: Path) -> Path:
     """Unpack the pinned npm packages into out/_vendor once; return that folder."""
     vendor = out / VENDOR_DIR
     stamp = vendor / "versions.json"
-    if stamp.exists() and json.loads(stamp.read_text()) == vendor_versions():
+    if stamp.exists() and json.loads(stamp.read_text()) == vendor_stamp():
         return vendor
     npm = shutil.which("npm")
     if npm is None:
@@ -314,7 +335,7 @@ def ensure_vendor(out: Path) -> Path:
                     f"{entry['integrity']}, expected {version} with {integrity}"
                 )
             _extract(Path(tmp) / entry["filename"], vendor / name, keep)
-    stamp.write_text(json.dumps(vendor_versions(), indent=1) + "\n")
+    stamp.write_text(json.dumps(vendor_stamp(), indent=1) + "\n")
     return vendor
 
 
@@ -326,6 +347,8 @@ def _extract(tarball: Path, dest: Path, keep: list[str]) -> None:
             if not (member.isfile() and member.name.startswith("package/")):
                 continue
             rel = member.name[len("package/"):]
+            if rel.endswith(SKIP_SUFFIXES):
+                continue
             if any(rel == k or rel.startswith(k + "/") for k in keep):
                 member.name = rel
                 members.append(member)
