@@ -36,6 +36,10 @@ notebooks: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python scripts/make_student.py --out student notebooks/0*.ipynb
 
+# Lecture slides: one offline reveal.js deck per notebook in slides/ (needs node + npm once).
+slides: $(STAMP)
+	$(BIN)/python scripts/build_slides.py
+
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_throughput.py
 
