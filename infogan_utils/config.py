@@ -16,7 +16,9 @@ fixed standard deviation (``fix_var``).
 This project's choices: ``lambda_cont = 0.1`` (its reading of the paper's "smaller
 lambda"; the released code uses ``info_reg_coeff=1.0`` for every code), ``batch_size=64``
 (the released code uses 128), ``seed``, ``precision``, and the options ``cat_shear`` and
-``cat_augment`` (off by default; notebook 03 teaches the failure they address).
+``cat_augment`` (off by default; notebook 03 teaches the failure they address), and the
+contrastive regulariser of InfoGAN-CR (``contrastive_*``, off by default; Lin,
+Thekumparampil, Fanti and Oh, ICML 2020, section 3; see ``InfoGAN.sample_pairs``).
 """
 
 from __future__ import annotations
@@ -77,6 +79,25 @@ class InfoGANConfig:
     stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
     told apart by slant, width, height, position or thickness (notebook 03 teaches the
     failure this addresses)."""
+    contrastive_weight: float = 0.0
+    """lambda_CR of InfoGAN-CR (Lin et al., ICML 2020, section 3; 0 = off, the default).
+    If > 0, a head ``cr_head`` on the shared trunk sees pairs of generated images that
+    share one continuous code and must tell which; its cross-entropy, times this weight,
+    is added to the objectives of the trunk and of G. Needs num_continuous >= 2. The
+    authors' released code switches it on at 2 (dSprites) or 3 (3D teapots)."""
+    contrastive_start: int = 0
+    """Step from which the contrastive term reaches G and the trunk (before it, only the
+    head learns). The authors' code trains without it first (cr_coe_increase_batch:
+    50,000 of 3D teapots' steps, 288,000 of dSprites')."""
+    contrastive_gap: float = 0.0
+    """Progressive training (paper section 3.1): until ``contrastive_gap_until``, the codes
+    that are not shared differ by at least this much within a pair, which makes the
+    head's task easy; then the gap is 0. The authors' code uses 1.9 for 3D teapots."""
+    contrastive_gap_until: int = 0
+    """Step at which the gap drops to 0 (the authors' code: 85,000 for 3D teapots)."""
+    contrastive_share_noise: bool = True
+    """Both images of a pair share the noise z and the category (True, as in the
+    authors' released code: the pair is a latent traversal), or draw their own (False)."""
 
     def __post_init__(self) -> None:
         _check_int(self, "num_categories", 2, 1000)
@@ -90,6 +111,17 @@ class InfoGANConfig:
         _check_float(self, "cat_augment", 0.0, 2.0, low_open=False)
         for name in ("lr_d", "lr_g"):
             _check_float(self, name, 0.0, 1.0, low_open=True)
+        _check_float(self, "contrastive_weight", 0.0, math.inf, low_open=False)
+        _check_int(self, "contrastive_start", 0, 2**31 - 1)
+        _check_float(self, "contrastive_gap", 0.0, 2.0, low_open=False, high_open=True)
+        _check_int(self, "contrastive_gap_until", 0, 2**31 - 1)
+        if not isinstance(self.contrastive_share_noise, bool):
+            raise ValueError(f"contrastive_share_noise must be True or False, "
+                             f"got {self.contrastive_share_noise!r}")
+        if self.contrastive_weight > 0 and self.num_continuous < 2:
+            raise ValueError(f"contrastive_weight > 0 needs num_continuous >= 2 (the head "
+                             f"tells which continuous code a pair shares); got "
+                             f"num_continuous={self.num_continuous}")
         _check_float(self, "beta_1", 0.0, 1.0, low_open=False, high_open=True)
         if not isinstance(self.fix_var, bool):
             raise ValueError(f"fix_var must be True or False, got {self.fix_var!r}")

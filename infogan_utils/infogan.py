@@ -13,6 +13,16 @@ same forward pass (simultaneous gradient steps, as in TensorFlow's DCGAN tutoria
 With lambda = 0 (a plain GAN, the paper's Figure 1 baseline) Q's head still learns to
 read the codes with unit weight, but nothing flows back into D's trunk or into G.
 
+Optional, off by default: the contrastive regulariser of InfoGAN-CR (Lin, Thekumparampil,
+Fanti and Oh, ICML 2020, "InfoGAN-CR and ModelCentrality", section 3). With
+``config.contrastive_weight`` = lambda_CR > 0, each step also generates pairs of images
+that share one continuous code (:meth:`InfoGAN.sample_pairs`); a head ``cr_head`` on the
+shared trunk classifies which code a pair shares, and
+
+4. CR head: minimise  L_CR;  trunk and G: add  lambda_CR * L_CR  to 2. and 3.
+
+(G is rewarded when the head can tell). With lambda_CR = 0 nothing of it is built or run.
+
 Codes are drawn with stateless random ops keyed on (seed, step, replica), so a run is
 reproducible, resumes with the same codes after a restart, and works under
 ``tf.distribute`` strategies.
@@ -41,6 +51,7 @@ from .models import build_d_head, build_generator, build_q_head, build_shared_tr
 from .optimizers import FusedAdam
 
 METRIC_NAMES = ("d_loss", "g_loss", "info_cat", "info_cont", "mi_lower_bound")
+CR_METRIC_NAMES = ("cr_loss",)
 
 
 class InfoGAN(keras.Model):
@@ -60,8 +71,11 @@ class InfoGAN(keras.Model):
         self.trunk = build_shared_trunk(config)
         self.d_head = build_d_head(config)
         self.q_head = build_q_head(config)
+        self.contrastive = config.contrastive_weight > 0
+        self.cr_head = build_cr_head(config) if self.contrastive else None
         self.code_entropy = categorical_entropy(config.num_categories)
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in METRIC_NAMES}
+        names = METRIC_NAMES + (CR_METRIC_NAMES if self.contrastive else ())
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
         self._generate_fn = None
         self._recognize_fn = None
         self.built = True  # the sub-networks are built; fit() must not build on images
@@ -79,9 +93,13 @@ class InfoGAN(keras.Model):
 
     @property
     def discriminator_variables(self):
-        """Trainable variables of D and Q: the shared trunk and both heads."""
-        return (self.trunk.trainable_variables + self.d_head.trainable_variables
-                + self.q_head.trainable_variables)
+        """Trainable variables of D and Q: the shared trunk and both heads (and the CR
+        head when the contrastive regulariser is on)."""
+        variables = (self.trunk.trainable_variables + self.d_head.trainable_variables
+                     + self.q_head.trainable_variables)
+        if self.cr_head is not None:
+            variables = variables + self.cr_head.trainable_variables
+        return variables
 
     @property
     def metrics(self):
@@ -132,6 +150,79 @@ class InfoGAN(keras.Model):
                     scale_y=tf.exp(0.1 * s * u[2]), shift_x=2.0 * s * u[3],
                     shift_y=2.0 * s * u[4], thickness=0.5 * s * u[5])
 
+    def sample_pairs(self, batch_size, step):
+        """Pairs of codes for the contrastive regulariser (InfoGAN-CR, Lin et al. 2020,
+        section 3), stateless like :meth:`sample_codes`; None when it is off.
+
+        For each pair, one continuous code I ~ U{0..M-1} is shared: both images get the
+        same value of c_I. Every other continuous code is drawn for each image so that
+        the two values differ by at least the gap (:meth:`contrastive_gap`; section 3.1's
+        progressive training, as in the authors' ``sample_cr``). The noise z and the
+        category are shared too (a latent traversal, as in the authors' released code),
+        unless ``config.contrastive_share_noise`` is False.
+
+        Returns a dict: ``shared`` (b,) int32, the index I; ``category`` (2, b);
+        ``continuous`` (2, b, M); ``noise`` (2, b, noise_dim).
+        """
+        c = self.config
+        if not self.contrastive:
+            return None
+        base = self._step_seed(step, 3)
+        seed = lambda k: tf.random.experimental.stateless_fold_in(base, 2 + k)  # noqa: E731
+        m = c.num_continuous
+        shared = tf.random.stateless_uniform((batch_size,), seed(0), 0, m, dtype=tf.int32)
+        gap = self.contrastive_gap(step)
+        # Two values at least `gap` apart: draw both in [-1 + gap/2, 1 - gap/2], then
+        # push them apart by gap/2 each (the larger one up, the smaller one down).
+        u = tf.random.stateless_uniform((2, batch_size, m), seed(1), -1.0, 1.0)
+        u = u * (1.0 - gap / 2.0)
+        sign = tf.where(u[0] >= u[1], 1.0, -1.0)
+        different = tf.stack([u[0] + sign * gap / 2.0, u[1] - sign * gap / 2.0])
+        same = tf.random.stateless_uniform((batch_size, m), seed(2), -1.0, 1.0)
+        is_shared = tf.one_hot(shared, m, on_value=True, off_value=False, dtype=tf.bool)
+        continuous = tf.where(is_shared[None], same[None], different)
+        n_draws = 1 if c.contrastive_share_noise else 2
+        category = tf.random.stateless_uniform((n_draws, batch_size), seed(3), 0,
+                                               c.num_categories, dtype=tf.int32)
+        noise = tf.random.stateless_uniform((n_draws, batch_size, c.noise_dim), seed(4),
+                                            -1.0, 1.0)
+        if c.contrastive_share_noise:
+            category = tf.concat([category, category], 0)
+            noise = tf.concat([noise, noise], 0)
+        return dict(shared=shared, category=category, continuous=continuous, noise=noise)
+
+    def contrastive_gap(self, step):
+        """The least difference of the codes that a pair does not share at ``step``:
+        ``config.contrastive_gap`` before ``config.contrastive_gap_until``, then 0."""
+        c = self.config
+        before = tf.cast(step, tf.int64) < c.contrastive_gap_until
+        return tf.where(before, float(c.contrastive_gap), 0.0)
+
+    def contrastive_weight(self, step):
+        """lambda_CR at ``step``: 0 before ``config.contrastive_start``, then the weight."""
+        c = self.config
+        on = tf.cast(step, tf.int64) >= c.contrastive_start
+        return tf.where(on, float(c.contrastive_weight), 0.0)
+
+    def contrastive_loss(self, pairs, training=True):
+        """L_CR: cross-entropy of ``cr_head`` telling which code each pair shares.
+
+        Both images of all pairs go through G and the trunk in one batch each (so both
+        members of a pair are normalised alike); the head reads the two feature vectors
+        concatenated. Returns (loss scalar, logits (b, M)).
+        """
+        b = tf.shape(pairs["shared"])[0]
+        latent = self.compose(tf.reshape(pairs["category"], [-1]),
+                              tf.reshape(pairs["continuous"], [-1, self.config.num_continuous]),
+                              tf.reshape(pairs["noise"], [-1, self.config.noise_dim]))
+        images = self.generator(latent, training=training)
+        features = self.trunk(images, training=training)
+        logits = self.cr_head(tf.concat([features[:b], features[b:]], axis=-1),
+                              training=training)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=pairs["shared"], logits=tf.cast(logits, tf.float32)))
+        return loss, logits
+
     def _step_seed(self, step, k):
         ctx = tf.distribute.get_replica_context()
         replica = ctx.replica_id_in_sync_group if ctx is not None else 0
@@ -156,7 +247,7 @@ class InfoGAN(keras.Model):
         return cat_nll, cont_nll
 
     def objectives(self, real, category, continuous, noise, training=True,
-                   shear=None, augment=None) -> dict:
+                   shear=None, augment=None, pairs=None, cr_weight=None) -> dict:
         """Every term of one step (scalars): ``d_total`` (D and trunk), ``q_total``
         (Q's head), ``g_total`` (G), and the parts ``d_loss``, ``g_loss``, ``info_cat``,
         ``info_cont``, ``mi_lower_bound``. Call inside a GradientTape to train.
@@ -165,7 +256,12 @@ class InfoGAN(keras.Model):
         sheared by these amounts (``info_cat`` is then that loss; ``mi_lower_bound``
         stays the bound on the unsheared images). See ``InfoGANConfig.cat_shear``.
         ``augment``, not in the paper: the same with the style changes of
-        :meth:`sample_augment` (``InfoGANConfig.cat_augment``); both can be given."""
+        :meth:`sample_augment` (``InfoGANConfig.cat_augment``); both can be given.
+
+        ``pairs`` (from :meth:`sample_pairs`; only when ``config.contrastive_weight`` >
+        0): adds ``cr_loss`` (L_CR) and ``cr_total`` (the CR head's objective, L_CR), and
+        ``cr_weight`` * L_CR to ``d_total`` and ``g_total`` (``cr_weight`` defaults to
+        ``config.contrastive_weight``; ``train_step`` passes the scheduled one)."""
         c = self.config
         fake = self.generator(self.compose(category, continuous, noise), training=training)
         real_logits, _ = self.discriminate(real, training=training)
@@ -184,9 +280,18 @@ class InfoGAN(keras.Model):
         # Q's head always learns to read the codes; with lambda = 0 it gets unit weight
         # and nothing of it reaches the trunk or G (the plain-GAN baseline of Figure 1).
         q_loss = information_loss(cat_nll, cont_nll, c.lambda_cat or 1.0, c.lambda_cont or 1.0)
-        return dict(d_total=d_loss + info, q_total=q_loss, g_total=g_loss + info,
-                    d_loss=d_loss, g_loss=g_loss, info_cat=cat_nll, info_cont=cont_nll,
-                    mi_lower_bound=mi_lower_bound)
+        terms = dict(d_total=d_loss + info, q_total=q_loss, g_total=g_loss + info,
+                     d_loss=d_loss, g_loss=g_loss, info_cat=cat_nll, info_cont=cont_nll,
+                     mi_lower_bound=mi_lower_bound)
+        if pairs is not None:
+            if self.cr_head is None:
+                raise ValueError("pairs were given but the contrastive regulariser is off "
+                                 "(config.contrastive_weight is 0)")
+            cr_loss, _ = self.contrastive_loss(pairs, training=training)
+            weight = c.contrastive_weight if cr_weight is None else cr_weight
+            terms.update(d_total=terms["d_total"] + weight * cr_loss, cr_total=cr_loss,
+                         g_total=terms["g_total"] + weight * cr_loss, cr_loss=cr_loss)
+        return terms
 
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
@@ -194,11 +299,15 @@ class InfoGAN(keras.Model):
         codes = self.sample_codes(tf.shape(real)[0], step)
         shear = self.sample_shear(tf.shape(real)[0], step)
         augment = self.sample_augment(tf.shape(real)[0], step)
+        pairs = self.sample_pairs(tf.shape(real)[0], step)
+        extra = {} if pairs is None else dict(pairs=pairs,
+                                             cr_weight=self.contrastive_weight(step))
         # Under tf.distribute, gradients are summed over replicas: scale each replica's.
         scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape(persistent=True) as tape:
             terms = self.objectives(real, *codes, training=True, shear=shear,
-                                    augment=augment)
+                                    augment=augment, **extra)
+            cr_total = terms["cr_total"] * scale if pairs is not None else None
             d_total, q_total, g_total = (terms[k] * scale for k in ("d_total", "q_total",
                                                                      "g_total"))
         dd_vars = self.trunk.trainable_variables + self.d_head.trainable_variables
@@ -207,6 +316,10 @@ class InfoGAN(keras.Model):
         dd_grads = tape.gradient(d_total, dd_vars)
         q_grads = tape.gradient(q_total, q_vars)
         g_grads = tape.gradient(g_total, g_vars)
+        if pairs is not None:
+            cr_vars = self.cr_head.trainable_variables
+            q_vars = q_vars + cr_vars
+            q_grads = q_grads + tape.gradient(cr_total, cr_vars)
         del tape
         self.d_optimizer.apply_gradients(zip(dd_grads + q_grads, dd_vars + q_vars))
         self.g_optimizer.apply_gradients(zip(g_grads, g_vars))
@@ -339,6 +452,21 @@ class InfoGAN(keras.Model):
         return model
 
 
+def build_cr_head(config: InfoGANConfig) -> keras.Model:
+    """InfoGAN-CR's head on the shared trunk: the features of a pair's two images,
+    concatenated (batch, 2048) -> logits (batch, M) of which continuous code the pair
+    shares. The paper's CR discriminator is a separate network on the two images stacked
+    as channels (section 3); this project puts a small head on D's trunk instead."""
+    from .models import LEAK, _policy
+
+    dt = _policy(config)
+    f = keras.Input((2 * 1024,), name="pair_features")
+    x = keras.layers.Dense(128, dtype=dt, name="fc")(f)
+    x = keras.layers.LeakyReLU(LEAK, dtype=dt, name="fc_lrelu")(x)
+    logits = keras.layers.Dense(config.num_continuous, dtype="float32", name="cr_logits")(x)
+    return keras.Model(f, logits, name="cr_head")
+
+
 def read_config(path, fix: str = "") -> InfoGANConfig:
     """``InfoGANConfig.load(path)``, with an error that names the file when it is not a
     valid config (:class:`~infogan_utils.runfolder.DamagedFileError`)."""
@@ -375,6 +503,8 @@ def _discriminator_model(model: InfoGAN) -> keras.Model:
     images = keras.Input((28, 28, 1))
     features = model.trunk(images)
     outputs = {"d_logit": model.d_head(features), **model.q_head(features)}
+    if model.cr_head is not None:  # saved with D and Q (its input: a pair's features)
+        outputs["cr_logits"] = model.cr_head(keras.layers.Concatenate()([features, features]))
     return keras.Model(images, outputs, name="discriminator")
 
 
