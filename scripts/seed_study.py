@@ -16,6 +16,11 @@ accuracy floor that the chosen run must pass to ship):
   min(|rho(rotation code, slant)|, |rho(width code, width)|), the codes named by
   ``evaluate`` (a measure with no named code counts 0). It ships only if that minimum is
   at least 0.9 and its one-to-one accuracy at least 97%; otherwise nothing is shipped.
+- ``centrality`` (ModelCentrality, Lin et al., ICML 2020, section 4): ship the medoid of
+  the runs, the run whose Q and G agree best with every other run's: highest mean
+  similarity, where the similarity of two runs is the FactorVAE score of each one's Q on
+  test images the other generated with one continuous code held fixed (both directions
+  averaged; :mod:`infogan_utils.centrality`). Uses generated images only (label-free).
 
 Writes ``<first run's parent>/seed_study.json`` with every seed's evaluation, and with
 ``--ship`` the chosen networks, ``config.json`` and ``metrics.json`` into that folder.
@@ -39,6 +44,11 @@ RULES = {
               "rotation code vs slant|, |rho width code vs width|), codes named by "
               "evaluate on generated images (label-free); shipped only if that minimum "
               "is >= 0.9 and one-to-one >= 0.97; registered 2026-11-29 07:06 UTC"),
+    "centrality": ("highest ModelCentrality (Lin et al. 2020, section 4): mean over the "
+                   "other runs of the symmetrised FactorVAE score of each run's Q on images "
+                   "the other run generated with one continuous code held (500 groups of "
+                   "100, population 6,000, seed 0); generated images only (label-free), "
+                   "the medoid of the runs; fixed before the runs it selects from"),
 }
 
 MAX_SLANT_SHARE = 0.11    # the ``codes`` rule: which runs may be chosen
@@ -58,6 +68,8 @@ def choose(study: list[dict], rule: str) -> dict | None:
     """The run the rule picks (ties go to the first run given); None if none may be."""
     if rule == "balance":
         return max(study, key=lambda r: r["train_category_balance"])
+    if rule == "centrality":
+        return max(study, key=lambda r: r["centrality"])
     if rule == "codes":
         allowed = [r for r in study if r["train_category_slant_share"] <= MAX_SLANT_SHARE]
         return max(allowed, key=code_score) if allowed else None
@@ -71,6 +83,17 @@ def may_ship(result: dict | None, rule: str) -> bool:
     if rule != "codes":
         return True
     return code_score(result) >= MIN_CODE_RHO and result["one_to_one"] >= MIN_ONE_TO_ONE
+
+
+def add_centrality(study: list[dict], models: list, **data_kwargs) -> list:
+    """Write each run's ``centrality`` into its study entry (same order as ``models``)
+    and return the similarity matrix as nested lists (label-free: generated images only)."""
+    from infogan_utils.centrality import centrality, similarity_matrix
+
+    similarity = similarity_matrix(models, **data_kwargs)
+    for result, value in zip(study, centrality(similarity)):
+        result["centrality"] = float(value)
+    return similarity.tolist()
 
 
 def main() -> int:
@@ -110,10 +133,14 @@ def main() -> int:
                                                   "code_score")}),
               flush=True)
 
+    extra = {}
+    if args.rule == "centrality":
+        extra["similarity"] = add_centrality(study, [models[r["run"]] for r in study])
+        print(json.dumps({r["run"]: round(r["centrality"], 4) for r in study}), flush=True)
     chosen = choose(study, args.rule)
     ships = may_ship(chosen, args.rule)
     summary = {"rule": RULES[args.rule], "chosen": chosen and chosen["run"],
-               "passes_gate": ships, "seeds": study}
+               "passes_gate": ships, **extra, "seeds": study}
     out = Path(args.out) if args.out else Path(args.runs[0]).parent / "seed_study.json"
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(f"chosen by the rule: {chosen and chosen['run']} (written {out})")
