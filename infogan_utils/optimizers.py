@@ -4,8 +4,8 @@ Keras 3 writes Adam's update as about a dozen element-wise ops per variable (sub
 multiply, square, sqrt, divide, three assigns), each a full pass over memory. InfoGAN's two
 big dense layers hold 13 million weights, so on a CPU those passes cost about a sixth of a
 training step, whatever the batch size (see benchmarks/train_throughput.py and the profile
-in the README). TensorFlow's ``ResourceApplyAdam`` kernel does the same update in one
-multi-threaded pass:
+in docs/reproducibility.md, "Training speed on a 2-core CPU"). TensorFlow's
+``ResourceApplyAdam`` kernel does the same update in one multi-threaded pass:
 
     m <- m + (1 - beta_1) (g - m)
     v <- v + (1 - beta_2) (g^2 - v)
