@@ -1,8 +1,8 @@
 """ModelCentrality: pick, among trained runs, the one most similar to the others (label-free).
 
 From Lin, Thekumparampil, Fanti and Oh (ICML 2020), "InfoGAN-CR and ModelCentrality:
-Self-supervised Model Training and Selection for Disentangling GANs", section 4
-("ModelCentrality"), and the authors' released code (``*_mc_generate_metric_data.py``,
+Self-supervised Model Training and Selection for Disentangling GANs", the section
+"ModelCentrality", and the authors' released code (``*_mc_generate_metric_data.py``,
 ``*_mc_cross_evaluation.py``, ``FactorVAEMetric``):
 
 1. Each model j writes a test set with its own generator (:func:`metric_data`): groups of
@@ -20,10 +20,12 @@ Self-supervised Model Training and Selection for Disentangling GANs", section 4
 
 Nothing here sees a label: only images each model generates and codes it drew itself.
 
-The paper's setting: L = 100 images per group, 500 groups, a population of a tenth of the
-data set (6,000 for MNIST's 60,000 training images). Its models have only continuous codes;
-here the categorical code is drawn at random within a group, like the noise, and only the
-continuous codes are factors (``Q``'s ``cont_mean`` is the representation).
+The authors' setting (released code): L = 100 images per group, 500 groups, a population
+of a tenth of the data set (here 6,000, a tenth of MNIST's 60,000 training images). The
+majority vote is fitted and scored on the same groups, as in their ``FactorVAEMetric``.
+The paper's models have only continuous codes; here the categorical code is drawn at
+random within a group, like the noise, and only the continuous codes are factors (Q's
+``cont_mean`` is the representation).
 """
 
 from __future__ import annotations

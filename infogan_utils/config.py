@@ -18,7 +18,8 @@ lambda"; the released code uses ``info_reg_coeff=1.0`` for every code), ``batch_
 (the released code uses 128), ``seed``, ``precision``, and the options ``cat_shear`` and
 ``cat_augment`` (off by default; notebook 03 teaches the failure they address), and the
 contrastive regulariser of InfoGAN-CR (``contrastive_*``, off by default; Lin,
-Thekumparampil, Fanti and Oh, ICML 2020, section 3; see ``InfoGAN.sample_pairs``).
+Thekumparampil, Fanti and Oh, ICML 2020, the contrastive-regulariser section; see
+``InfoGAN.sample_pairs``).
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ class InfoGANConfig:
     told apart by slant, width, height, position or thickness (notebook 03 teaches the
     failure this addresses)."""
     contrastive_weight: float = 0.0
-    """lambda_CR of InfoGAN-CR (Lin et al., ICML 2020, section 3; 0 = off, the default).
+    """lambda_CR of InfoGAN-CR (Lin et al., ICML 2020, contrastive regulariser; 0 = off,
+    the default).
     If > 0, a head ``cr_head`` on the shared trunk sees pairs of generated images that
     share one continuous code and must tell which; its cross-entropy, times this weight,
     is added to the objectives of the trunk and of G. Needs num_continuous >= 2. The
@@ -90,9 +92,10 @@ class InfoGANConfig:
     head learns). The authors' code trains without it first (cr_coe_increase_batch:
     50,000 of 3D teapots' steps, 288,000 of dSprites')."""
     contrastive_gap: float = 0.0
-    """Progressive training (paper section 3.1): until ``contrastive_gap_until``, the codes
-    that are not shared differ by at least this much within a pair, which makes the
-    head's task easy; then the gap is 0. The authors' code uses 1.9 for 3D teapots."""
+    """The paper's progressive training (the authors' code: ``gap_start``): until
+    ``contrastive_gap_until``, the codes that are not shared differ by at least this much
+    within a pair, which makes the head's task easy; then the gap is 0. The authors' code
+    uses 1.9 for 3D teapots and 0 for dSprites."""
     contrastive_gap_until: int = 0
     """Step at which the gap drops to 0 (the authors' code: 85,000 for 3D teapots)."""
     contrastive_share_noise: bool = True

@@ -14,10 +14,10 @@ With lambda = 0 (a plain GAN, the paper's Figure 1 baseline) Q's head still lear
 read the codes with unit weight, but nothing flows back into D's trunk or into G.
 
 Optional, off by default: the contrastive regulariser of InfoGAN-CR (Lin, Thekumparampil,
-Fanti and Oh, ICML 2020, "InfoGAN-CR and ModelCentrality", section 3). With
-``config.contrastive_weight`` = lambda_CR > 0, each step also generates pairs of images
-that share one continuous code (:meth:`InfoGAN.sample_pairs`); a head ``cr_head`` on the
-shared trunk classifies which code a pair shares, and
+Fanti and Oh, ICML 2020, "InfoGAN-CR and ModelCentrality", the contrastive-regulariser
+section). With ``config.contrastive_weight`` = lambda_CR > 0, each step also generates
+pairs of images that share one continuous code (:meth:`InfoGAN.sample_pairs`); a head
+``cr_head`` on the shared trunk classifies which code a pair shares, and
 
 4. CR head: minimise  L_CR;  trunk and G: add  lambda_CR * L_CR  to 2. and 3.
 
@@ -152,11 +152,11 @@ class InfoGAN(keras.Model):
 
     def sample_pairs(self, batch_size, step):
         """Pairs of codes for the contrastive regulariser (InfoGAN-CR, Lin et al. 2020,
-        section 3), stateless like :meth:`sample_codes`; None when it is off.
+        contrastive regulariser), stateless like :meth:`sample_codes`; None when it is off.
 
         For each pair, one continuous code I ~ U{0..M-1} is shared: both images get the
         same value of c_I. Every other continuous code is drawn for each image so that
-        the two values differ by at least the gap (:meth:`contrastive_gap`; section 3.1's
+        the two values differ by at least the gap (:meth:`contrastive_gap`; the paper's
         progressive training, as in the authors' ``sample_cr``). The noise z and the
         category are shared too (a latent traversal, as in the authors' released code),
         unless ``config.contrastive_share_noise`` is False.
@@ -456,7 +456,8 @@ def build_cr_head(config: InfoGANConfig) -> keras.Model:
     """InfoGAN-CR's head on the shared trunk: the features of a pair's two images,
     concatenated (batch, 2048) -> logits (batch, M) of which continuous code the pair
     shares. The paper's CR discriminator is a separate network on the two images stacked
-    as channels (section 3); this project puts a small head on D's trunk instead."""
+    as channels (the authors' ``CrDiscriminator``); this project puts a small head on
+    D's trunk instead."""
     from .models import LEAK, _policy
 
     dt = _policy(config)

@@ -16,7 +16,7 @@ accuracy floor that the chosen run must pass to ship):
   min(|rho(rotation code, slant)|, |rho(width code, width)|), the codes named by
   ``evaluate`` (a measure with no named code counts 0). It ships only if that minimum is
   at least 0.9 and its one-to-one accuracy at least 97%; otherwise nothing is shipped.
-- ``centrality`` (ModelCentrality, Lin et al., ICML 2020, section 4): ship the medoid of
+- ``centrality`` (ModelCentrality, Lin et al., ICML 2020): ship the medoid of
   the runs, the run whose Q and G agree best with every other run's: highest mean
   similarity, where the similarity of two runs is the FactorVAE score of each one's Q on
   test images the other generated with one continuous code held fixed (both directions
@@ -44,7 +44,7 @@ RULES = {
               "rotation code vs slant|, |rho width code vs width|), codes named by "
               "evaluate on generated images (label-free); shipped only if that minimum "
               "is >= 0.9 and one-to-one >= 0.97; registered 2026-11-29 07:06 UTC"),
-    "centrality": ("highest ModelCentrality (Lin et al. 2020, section 4): mean over the "
+    "centrality": ("highest ModelCentrality (Lin et al., ICML 2020): mean over the "
                    "other runs of the symmetrised FactorVAE score of each run's Q on images "
                    "the other run generated with one continuous code held (500 groups of "
                    "100, population 6,000, seed 0); generated images only (label-free), "

@@ -1,4 +1,4 @@
-"""ModelCentrality (Lin et al., ICML 2020, section 4) on stub models whose similarity is known.
+"""ModelCentrality (Lin et al., ICML 2020) on stub models whose similarity is known.
 
 A stub "generator" writes A @ c (its two continuous codes mixed by A) plus a little of its
 noise into two pixels; its "Q" reads them back with A^-1. Stubs with the same A (or A with

@@ -1,4 +1,4 @@
-"""The contrastive regulariser of InfoGAN-CR (Lin et al., ICML 2020, section 3), an option.
+"""The contrastive regulariser of InfoGAN-CR (Lin et al., ICML 2020), an option.
 
 Off by default: nothing of it is built, returned or run, so the default model trains as
 before (tests/test_infogan.py checks that training is deterministic).
