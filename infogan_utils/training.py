@@ -74,9 +74,11 @@ def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None =
 
 def make_checkpoint(model: InfoGAN, folder) -> tf.train.CheckpointManager:
     """A CheckpointManager over the networks and both optimisers (keeps the last 2)."""
+    extra = {"cr_head": model.cr_head} if getattr(model, "cr_head", None) is not None else {}
     ckpt = tf.train.Checkpoint(generator=model.generator, trunk=model.trunk,
                                d_head=model.d_head, q_head=model.q_head,
-                               d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer)
+                               d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer,
+                               **extra)  # the contrastive head only when it is on
     return tf.train.CheckpointManager(ckpt, str(Path(folder) / "checkpoints"), max_to_keep=2)
 
 

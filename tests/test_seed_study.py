@@ -32,7 +32,7 @@ def test_balance_rule_picks_the_most_even_categories(seed_study):
 
 
 def test_every_rule_is_described(seed_study):
-    assert set(seed_study.RULES) == {"balance", "slant_share", "codes"}
+    assert set(seed_study.RULES) == {"balance", "slant_share", "codes", "centrality"}
     assert all("label-free" in text for text in seed_study.RULES.values())
 
 
