@@ -31,7 +31,8 @@ from scipy.stats import ConstantInputWarning, spearmanr
 from .latent import LatentSpec
 
 
-def _moments(images):
+def _as_batch(images) -> np.ndarray:
+    """Images as float64 (n, h, w): accepts (h, w), (n, h, w) and (n, h, w, 1)."""
     images = np.asarray(images, np.float64)
     if images.ndim == 4:
         images = images[..., 0]
@@ -39,6 +40,11 @@ def _moments(images):
         images = images[None]
     if images.ndim != 3:
         raise ValueError(f"images must be (n, h, w) or (n, h, w, 1), got {images.shape}")
+    return images
+
+
+def _moments(images):
+    images = _as_batch(images)
     n, h, w = images.shape
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float64)
     m00 = images.sum(axis=(1, 2)) + 1e-12
@@ -73,13 +79,7 @@ def thickness(images) -> np.ndarray:
     shearing a digit leaves it nearly unchanged. Stretching a digit sideways thickens its
     upright strokes, so it moves this measure too, by much less than a bolder pen does.
     """
-    images = np.asarray(images, np.float64)
-    if images.ndim == 4:
-        images = images[..., 0]
-    if images.ndim == 2:
-        images = images[None]
-    if images.ndim != 3:
-        raise ValueError(f"images must be (n, h, w) or (n, h, w, 1), got {images.shape}")
+    images = _as_batch(images)
     padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
     dx = np.diff(padded, axis=2)[:, :-1, :]
     dy = np.diff(padded, axis=1)[:, :, :-1]
@@ -153,15 +153,25 @@ def sweep_correlations(values, images, measures=None) -> dict:
     :data:`FACTORS` to add thickness.
     """
     values = np.asarray(values, float)
-    result = {}
-    for name, measure in (MEASURES if measures is None else measures).items():
-        rows = measure(images).reshape(-1, len(values))
-        with warnings.catch_warnings():  # a constant sweep gives nan, skipped below
-            warnings.simplefilter("ignore", ConstantInputWarning)
-            rhos = [spearmanr(values, row).statistic for row in rows]
-        changing = [r for r in rhos if not np.isnan(r)]
-        result[name] = float(np.mean(changing)) if changing else 0.0
-    return result
+    rows = _sweep_rows(values, images, MEASURES if measures is None else measures)
+    return {name: _mean_rho(values, r) for name, r in rows.items()}
+
+
+def _sweep_rows(values, images, measures) -> dict:
+    """{measure name: (sweeps, len(values)) array of the measure on each image}."""
+    return {name: measure(images).reshape(-1, len(values)) for name, measure in measures.items()}
+
+
+def _mean_rho(values, rows) -> float:
+    with warnings.catch_warnings():  # a constant sweep gives nan, skipped below
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        rhos = [spearmanr(values, row).statistic for row in rows]
+    changing = [r for r in rhos if not np.isnan(r)]
+    return float(np.mean(changing)) if changing else 0.0
+
+
+def _median_effect(rows, sd: float) -> float:
+    return float(np.median(rows[:, -1] - rows[:, 0]) / sd)
 
 
 def name_codes(correlations: dict, min_abs_rho: float = 0.5) -> dict:
@@ -204,12 +214,8 @@ def sweep_effects(values, images, sd: dict, measures=None) -> dict:
     ``values[0]``) / sd. Returns ``{"slant": effect, ...}`` (``measures`` default
     :data:`FACTORS`).
     """
-    measures = FACTORS if measures is None else measures
-    result = {}
-    for name, measure in measures.items():
-        rows = measure(images).reshape(-1, len(values))
-        result[name] = float(np.median(rows[:, -1] - rows[:, 0]) / sd[name])
-    return result
+    rows = _sweep_rows(values, images, FACTORS if measures is None else measures)
+    return {name: _median_effect(r, sd[name]) for name, r in rows.items()}
 
 
 def separation_scores(matrix: dict, names: dict) -> dict:
@@ -264,9 +270,9 @@ def code_effects(model, reference_images, *, limit: float = 1.0, num_sweeps: int
                       continuous=base.continuous, noise=base.noise)
     matrix, spearman = {}, {}
     for j in range(spec.num_continuous):
-        images = model.generate(sweep_codes(base, j, values))
-        matrix[f"c{j + 2}"] = sweep_effects(values, images, sd, measures)
-        spearman[f"c{j + 2}"] = sweep_correlations(values, images, measures)
+        rows = _sweep_rows(values, model.generate(sweep_codes(base, j, values)), measures)
+        matrix[f"c{j + 2}"] = {name: _median_effect(r, sd[name]) for name, r in rows.items()}
+        spearman[f"c{j + 2}"] = {name: _mean_rho(values, r) for name, r in rows.items()}
     names = (name_codes(matrix, min_effect)
              if {"slant", "width"} <= set(measures) else {})
     return {"range": [-float(limit), float(limit)], "num_sweeps": int(num_sweeps),
