@@ -158,8 +158,15 @@ class InfoGANConfig:
             )
         return cls(**values)
 
+    def to_json(self) -> str:
+        """The text of ``config.json``: every field, indented, one trailing newline."""
+        return json.dumps(self.to_dict(), indent=2) + "\n"
+
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        """Write :meth:`to_json` to ``path`` atomically (temporary name, fsync, rename)."""
+        from .runfolder import atomic_write_text
+
+        atomic_write_text(path, self.to_json())
 
     @classmethod
     def load(cls, path: str | Path) -> "InfoGANConfig":

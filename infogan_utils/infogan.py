@@ -388,10 +388,9 @@ class InfoGAN(keras.Model):
         accuracy is unchanged). Loading needs nothing special: Keras reads the float16
         arrays into the float32 variables.
         """
-        import json
         from pathlib import Path
 
-        from .runfolder import atomic_path, atomic_write_text, ensure_free_space, write_sha256
+        from .runfolder import atomic_path, ensure_free_space, write_sha256
 
         if storage not in ("float32", "float16"):
             raise ValueError(f"storage must be 'float32' or 'float16', got {storage!r}")
@@ -407,8 +406,7 @@ class InfoGAN(keras.Model):
                 if storage == "float16":
                     _store_float16(tmp)
             write_sha256(folder / name)
-        atomic_write_text(folder / "config.json",
-                          json.dumps(self.config.to_dict(), indent=2) + "\n")
+        self.config.save(folder / "config.json")
 
     @classmethod
     def load_networks(cls, folder, **config_changes) -> "InfoGAN":

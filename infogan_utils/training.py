@@ -426,7 +426,7 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
 
     # ---- from here on the folder changes
     if not cfg_path.exists():
-        atomic_write_text(cfg_path, json_text(config))
+        config.save(cfg_path)
     if command:
         with (out / "commands.txt").open("a") as f:
             f.write(command + "\n")
@@ -486,12 +486,6 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
         )
     model.save_networks(out)
     return model
-
-
-def json_text(config: InfoGANConfig) -> str:
-    import json
-
-    return json.dumps(config.to_dict(), indent=2) + "\n"
 
 
 class DigitAccuracyMonitor(keras.callbacks.Callback):
