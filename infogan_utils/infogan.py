@@ -272,7 +272,10 @@ class InfoGAN(keras.Model):
             view = dict(augment or {})
             if shear is not None:
                 view["shear"] = view.get("shear", 0.0) + shear
-            _, q_view = self.discriminate(augment_images(fake, **view), training=training)
+            # XLA cannot compile Keras's affine kernel: the gather version when compiled
+            xla = bool(getattr(self, "jit_compile", False))
+            _, q_view = self.discriminate(augment_images(fake, **view, xla=xla),
+                                          training=training)
             cat_nll = categorical_code_loss(category, q_view["cat_logits"])
         info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
         d_loss = discriminator_loss(real_logits, fake_logits)

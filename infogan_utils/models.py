@@ -30,6 +30,7 @@ The learner writes each network with Keras layers and checks it against these bu
 from __future__ import annotations
 
 import functools
+import os
 
 import keras
 from keras import layers
@@ -83,14 +84,42 @@ class BatchNormalization(layers.BatchNormalization):
 
 
 @functools.lru_cache(maxsize=None)
-def cpu_has_bf16() -> bool:
-    """True when this CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16)."""
+def _cpu_flags() -> set:
     try:
         with open("/proc/cpuinfo") as f:
-            flags = f.read()
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
     except OSError:
-        return False
-    return " avx512_bf16" in flags or " amx_bf16" in flags
+        pass
+    return set()
+
+
+# oneDNN's instruction-set levels, lowest first (its ONEDNN_MAX_CPU_ISA values)
+_ONEDNN_ISAS = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE",
+                "AVX512_CORE_VNNI", "AVX512_CORE_BF16", "AVX512_CORE_FP16",
+                "AVX512_CORE_AMX", "AVX512_CORE_AMX_FP16")
+
+
+def _isa_allows(level: str) -> bool:
+    """False when ``ONEDNN_MAX_CPU_ISA`` caps oneDNN below ``level`` (as on a laptop)."""
+    cap = os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
+    if not cap or cap == "ALL" or cap not in _ONEDNN_ISAS:
+        return True
+    return _ONEDNN_ISAS.index(cap) >= _ONEDNN_ISAS.index(level)
+
+
+def cpu_has_bf16() -> bool:
+    """True when this CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16) and
+    ``ONEDNN_MAX_CPU_ISA`` does not forbid it."""
+    return (bool(_cpu_flags() & {"avx512_bf16", "amx_bf16"})
+            and _isa_allows("AVX512_CORE_BF16"))
+
+
+def cpu_has_avx512() -> bool:
+    """True when this CPU has AVX-512 and ``ONEDNN_MAX_CPU_ISA`` does not forbid it
+    (``ONEDNN_MAX_CPU_ISA=AVX2`` gives a laptop's instruction set)."""
+    return "avx512f" in _cpu_flags() and _isa_allows("AVX512_CORE")
 
 
 def resolve_precision(precision: str) -> str:

@@ -39,6 +39,7 @@ import tensorflow as tf
 from .config import InfoGANConfig
 from .data import load_mnist, make_dataset
 from .infogan import InfoGAN, read_config
+from .models import cpu_has_avx512, resolve_precision
 from .runfolder import (
     DamagedFileError,
     DiskFullError,
@@ -52,6 +53,7 @@ from .runfolder import (
 )
 
 __all__ = ["RunFolderError", "DamagedFileError", "DiskFullError", "train", "load_run",
+           "resolve_jit", "JIT_MODES",
            "read_history", "build_model", "make_checkpoint", "current_step",
            "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS"]
 
@@ -62,13 +64,37 @@ HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont
 WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
 
 
-def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None):
-    """An InfoGAN with its optimisers, created under ``strategy`` when given."""
+JIT_MODES = ("auto", "on", "off")
+
+
+def resolve_jit(jit_compile, config: InfoGANConfig) -> bool:
+    """Whether the training step is compiled with XLA: ``"on"``/True, ``"off"``/False, or
+    ``"auto"``: on where the step computes in float32 on a CPU without AVX-512 (most
+    laptops: XLA fuses the element-wise ops that dominate there), off elsewhere:
+    bfloat16 (oneDNN's kernels are faster), AVX-512 CPUs (XLA measured no faster, and it
+    compiles for seconds) and GPUs (not measured). Measurements: docs/reproducibility.md,
+    "The fastest path per machine"."""
+    if jit_compile in (True, "on"):
+        return True
+    if jit_compile in (False, "off"):
+        return False
+    if jit_compile != "auto":
+        raise ValueError(f"jit_compile must be one of auto, on, off (or True/False), got "
+                         f"{jit_compile!r}")
+    on_gpu = bool(tf.config.list_physical_devices("GPU"))
+    return (resolve_precision(config.precision) == "float32" and not on_gpu
+            and not cpu_has_avx512())
+
+
+def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None,
+                jit_compile=False):
+    """An InfoGAN with its optimisers, created under ``strategy`` when given; its
+    training step is compiled with XLA if :func:`resolve_jit` says so."""
     keras.utils.set_random_seed(config.seed)
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         model = InfoGAN(config)
-        model.compile()
+        model.compile(jit_compile=resolve_jit(jit_compile, config))
     return model
 
 
@@ -319,7 +345,8 @@ def check_out_dir(out_dir) -> Path:
 def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
           restart: bool = False, log_every: int = 100, checkpoint_every: int = 500,
           images=None, strategy: tf.distribute.Strategy | None = None,
-          verbose: int | str = "auto", callbacks=(), command: str | None = None) -> InfoGAN:
+          verbose: int | str = "auto", callbacks=(), command: str | None = None,
+          jit_compile="auto") -> InfoGAN:
     """Train InfoGAN for ``steps`` steps in total, checkpointing into ``out_dir``.
 
     If ``out_dir`` already holds a run of the same config, training continues from its
@@ -328,13 +355,16 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
     checkpoints are all missing or damaged raises :class:`RunFolderError` and changes
     nothing; ``restart=True`` discards the run in the folder and starts again from step
     0. ``images``: uint8 (n, 28, 28); default MNIST's training set. ``command`` (the
-    command line, if any) is appended to ``out_dir/commands.txt``.
+    command line, if any) is appended to ``out_dir/commands.txt``. ``jit_compile``:
+    compile the step with XLA ("auto", "on", "off"; see :func:`resolve_jit`). It changes
+    the speed, not the algorithm, so a run may resume in another mode.
     """
     if not isinstance(config, InfoGANConfig):
         raise ValueError(f"config must be an InfoGANConfig, got {type(config).__name__}")
     _check_int("steps", steps, 1, MAX_STEPS)
     _check_int("log_every", log_every, 1, MAX_STEPS)
     _check_int("checkpoint_every", checkpoint_every, 1, MAX_STEPS)
+    resolve_jit(jit_compile, config)  # a bad value fails here, before anything changes
     if steps % log_every or checkpoint_every % log_every:
         raise ValueError(f"steps ({steps}) and checkpoint_every ({checkpoint_every}) must be "
                          f"multiples of log_every ({log_every})")
@@ -355,11 +385,12 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
                              f"can write to.") from err
     with run_lock(out):
         return _train_locked(config, steps, out, resume, restart, log_every,
-                             checkpoint_every, images, strategy, verbose, callbacks, command)
+                             checkpoint_every, images, strategy, verbose, callbacks, command,
+                             jit_compile)
 
 
 def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_every, images,
-                  strategy, verbose, callbacks, command):
+                  strategy, verbose, callbacks, command, jit_compile):
     for p in clean_temp_files(out):
         print(f"notice: removed {p}, left over by a run that was stopped while writing it",
               flush=True)
@@ -461,7 +492,7 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
             fsync_path(history)
     seconds_offset = keep[-1][1] if keep else 0.0
 
-    model = build_model(config, strategy)
+    model = build_model(config, strategy, jit_compile)
     manager = make_checkpoint(model, out)
     if chosen is not None:
         try:
