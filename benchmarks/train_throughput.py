@@ -4,6 +4,8 @@
     python benchmarks/train_throughput.py --precisions mixed_bfloat16 --batches 128 --runs 5
     python benchmarks/train_throughput.py --compare-adam --precisions mixed_bfloat16 --batches 128
     python benchmarks/train_throughput.py --compare-bn --precisions mixed_bfloat16 --batches 128
+    python benchmarks/train_throughput.py --compare-plain --batches 128      # the default path
+    python benchmarks/train_throughput.py --compare-plain --batches 128 --laptop
 
 For each (precision, batch size) it builds the real model (paper architecture), warms up
 (compilation + steps), then times ``--runs`` runs of ``--steps`` training steps of Keras's compiled
@@ -13,6 +15,12 @@ min-max), the implied GFLOP/s and the share of this CPU's measured matmul peak.
 FLOPs per training image are counted from the layer shapes (2 FLOPs per multiply-add):
 G forward (g), D forward on a real and a fake image (2d), D's backward on both (4d), G's
 backward through D and G (2d + 2g): 3g + 8d in all.
+``--compare-plain`` times, side by side in alternating rounds, a plain Keras step
+(``benchmarks/plain_keras.py``: stock layers, Keras's Adam, no XLA, float32) against the
+project's step on the path ``training.train`` chooses by default on this machine, and
+against the other paths (float32 with and without XLA, bfloat16 where it is native).
+``--laptop`` first restricts oneDNN and XLA to AVX2 (a laptop's instruction set; see
+``benchmarks/time_to_accuracy.py``). Every run prints the CPU model and flags.
 A benchmark prints numbers; nothing here asserts a speed.
 """
 
@@ -23,6 +31,7 @@ import contextlib
 import json
 import os
 import statistics
+import sys
 import time
 from unittest import mock
 
@@ -33,6 +42,9 @@ import tensorflow as tf  # noqa: E402
 
 import infogan_utils as iu  # noqa: E402
 from infogan_utils.training import build_model  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from time_to_accuracy import LAPTOP_ENV, cpu_description  # noqa: E402
 
 
 def layer_macs(model) -> int:
@@ -72,7 +84,7 @@ def matmul_peak(dtype, n=2048, reps=20) -> float:
 
 
 def warmed_up_step(precision, batch, images, *, jit=False, keras_adam=False, keras_bn=False,
-                   warmup=10):
+                   warmup=10, plain=False, cat_augment=0.0):
     """(train function, iterator) of the real model, compiled and warmed up.
 
     ``keras_adam`` swaps FusedAdam for Keras's own element-wise Adam, ``keras_bn`` the
@@ -82,17 +94,30 @@ def warmed_up_step(precision, batch, images, *, jit=False, keras_adam=False, ker
     """
     import keras
 
-    config = iu.InfoGANConfig(batch_size=batch, precision=precision)
+    if plain:
+        import sys
+
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from plain_keras import plain_train_function
+
+        step = plain_train_function(batch)
+        data = iter(tf.data.Dataset.from_tensor_slices(images).shuffle(10_000, seed=0)
+                    .repeat().batch(batch, drop_remainder=True).prefetch(2))
+        function = lambda iterator: {"d_loss": step(next(iterator))}  # noqa: E731
+        run_steps(function, data, warmup)
+        return function, data
+    config = iu.InfoGANConfig(batch_size=batch, precision=precision, cat_augment=cat_augment)
     with (mock.patch.object(iu.models, "BatchNormalization",
                             keras.layers.BatchNormalization)
           if keras_bn else contextlib.nullcontext()):
         model = build_model(config)
+    mode = iu.training.resolve_jit(jit, config)
     if keras_adam:
         model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
                       g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1),
-                      jit_compile=jit)
-    elif jit:
-        model.compile(jit_compile=True)
+                      jit_compile=mode)
+    else:
+        model.compile(jit_compile=mode)
     model.make_train_function()
     iterator = iter(iu.make_dataset(images, batch, seed=0, repeat=True))
     run_steps(model.train_function, iterator, warmup)  # tracing, compilation, oneDNN kernels
@@ -121,12 +146,30 @@ COMPARISONS = {
 }
 
 
+def plain_variants():
+    """The plain Keras step, the default path of ``training.train`` on this machine, and
+    every other path (float32 with and without XLA; bfloat16 where it is native)."""
+    from infogan_utils.models import cpu_has_bf16, resolve_precision
+
+    auto = iu.InfoGANConfig(precision="auto")
+    default = (f"default ({resolve_precision('auto')}, XLA "
+               f"{'on' if iu.training.resolve_jit('auto', auto) else 'off'})")
+    variants = {"plain Keras": dict(plain=True),
+                default: dict(precision="auto", jit="auto"),
+                "float32": dict(precision="float32", jit="off"),
+                "float32 XLA": dict(precision="float32", jit="on")}
+    if cpu_has_bf16():
+        variants["bfloat16"] = dict(precision="mixed_bfloat16", jit="off")
+    return variants
+
+
 def compare(precision, batch, steps, runs, images, variants):
     """Variants of the step (name -> ``warmed_up_step`` options), built side by side and
     timed in alternating rounds, so a change in the machine's speed during the benchmark
     hits all of them equally."""
-    steppers = {name: warmed_up_step(precision, batch, images, **options)
-                for name, options in variants.items()}
+    steppers = {name: warmed_up_step(options.pop("precision", precision), batch, images,
+                                     **options)
+                for name, options in ((n, dict(o)) for n, o in variants.items())}
     rates = {name: [] for name in steppers}
     for _ in range(runs):
         for name, (function, iterator) in steppers.items():
@@ -134,6 +177,9 @@ def compare(precision, batch, steps, runs, images, variants):
     for name, r in rates.items():
         print(f"{precision:<16}{batch:>6}  {name:<11}{statistics.median(r):>8.0f} images/s "
               f"(min-max {min(r):.0f}-{max(r):.0f}, {runs} alternating runs)", flush=True)
+    base = next(iter(rates))
+    for name, r in list(rates.items())[1:]:
+        print(f"{'':<22}{name} / {base}: {statistics.median(r) / statistics.median(rates[base]):.2f}x")
     return rates
 
 
@@ -150,12 +196,24 @@ def main() -> None:
                    help="only compare keras.optimizers.Adam with FusedAdam, interleaved")
     p.add_argument("--compare-bn", action="store_true",
                    help="only compare Keras's BatchNormalization with the fused one, interleaved")
+    p.add_argument("--compare-plain", action="store_true",
+                   help="only compare a plain Keras step with the project's paths, interleaved")
+    p.add_argument("--laptop", action="store_true",
+                   help="restrict oneDNN and XLA to AVX2 (a laptop's instruction set)")
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args()
+    if args.laptop and any(os.environ.get(k) != v for k, v in LAPTOP_ENV.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **LAPTOP_ENV})
+    model_name, flags = cpu_description()
+    print(f"CPU: {model_name}, {os.cpu_count()} cores, flags: {' '.join(flags)}"
+          f"{'; laptop case: ' + ' '.join(f'{k}={v}' for k, v in LAPTOP_ENV.items()) if args.laptop else ''}",
+          flush=True)
 
     (x, _), _ = iu.load_mnist()
     comparisons = [COMPARISONS[k] for k, on in (("adam", args.compare_adam),
                                                    ("bn", args.compare_bn)) if on]
+    if args.compare_plain:
+        comparisons.append(plain_variants())
     if comparisons:
         for variants in comparisons:
             for precision in args.precisions:

@@ -9,7 +9,7 @@ import os as _os
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from .config import InfoGANConfig  # noqa: E402
+from .config import CLASS_STEPS, InfoGANConfig, class_recipe  # noqa: E402
 from .data import MNISTError, load_mnist, make_dataset  # noqa: E402
 from .infogan import InfoGAN  # noqa: E402
 from .information import (  # noqa: E402
@@ -53,7 +53,7 @@ from .models import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
-    "InfoGAN", "InfoGANConfig", "LatentSample", "LatentSpec", "MNISTError",
+    "CLASS_STEPS", "InfoGAN", "InfoGANConfig", "LatentSample", "class_recipe", "LatentSpec", "MNISTError",
     "DigitAccuracy", "build_d_head", "build_generator", "build_q_head", "build_shared_trunk",
     "categorical_code_loss", "categorical_entropy", "compose_latent", "confusion_matrix",
     "digit_accuracy", "discriminator_loss", "gaussian_code_loss", "generator_loss",

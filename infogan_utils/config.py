@@ -193,3 +193,18 @@ def _check_float(cfg, name, low, high, low_open, high_open=False):
     too_high = value >= high if (high_open or high == math.inf) else value > high
     if too_low or too_high:
         raise ValueError(f"{name} must be in {allowed}, got {value}")
+
+
+CLASS_STEPS = 1500
+"""Steps of the class-time run (notebook 03 with ``INFOGAN_MODE=class``)."""
+
+
+def class_recipe(**changes) -> InfoGANConfig:
+    """The class-time recipe: the shipped model's recipe (the paper's settings plus
+    ``cat_augment=1``) on this machine's fastest path (``precision="auto"``; training
+    picks XLA where it is faster), with any field changed by ``changes``.
+
+    Measured by ``python benchmarks/time_to_accuracy.py --laptop --mode class``: see
+    docs/reproducibility.md, "The fastest path per machine".
+    """
+    return InfoGANConfig(cat_augment=1.0, precision="auto").replace(**changes)
