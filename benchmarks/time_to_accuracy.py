@@ -148,7 +148,8 @@ def main(argv=None) -> None:
         with open(args.json, "w") as f:
             json.dump(dict(cpu=model_name, flags=flags, laptop=args.laptop,
                            mode=args.mode, config=config.to_dict(), jit=jit,
-                           precision=resolved, rows=rows,
+                           xla=training.resolve_jit(jit, config), precision=resolved,
+                           eval_seconds=state["eval_seconds"], rows=rows,
                            reached={str(k): v for k, v in reached.items()}), f, indent=2)
 
 

@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="learn Q's Gaussian variance (default: fixed unit variance)")
     t.add_argument("--lr-d", type=float, default=d.lr_d)
     t.add_argument("--lr-g", type=float, default=d.lr_g)
-    t.add_argument("--precision", choices=PRECISIONS, default=d.precision)
+    t.add_argument("--precision", choices=PRECISIONS, default="auto",
+                   help="auto (the default): bfloat16 where the CPU has it natively, else "
+                        "float32; saved in the run's config.json")
     t.add_argument("--jit", choices=["auto", "on", "off"], default="auto",
                    help="compile the training step with XLA; auto: on for float32 on a CPU "
                         "without AVX-512, off otherwise (measured fastest; changes speed, "
