@@ -69,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="not in the paper: Q reads the category from generated images "
                         "with randomly changed slant, width, height, position and "
                         "thickness; 1 = the default ranges, 0 = off")
+    c = t.add_argument_group("contrastive regulariser (InfoGAN-CR, Lin et al. 2020; "
+                             "experimental, off by default)")
+    c.add_argument("--contrastive-weight", type=float, default=d.contrastive_weight,
+                   help="lambda_CR: weight of the contrastive loss (0 = off)")
+    c.add_argument("--contrastive-start", type=int, default=d.contrastive_start,
+                   help="step from which the loss reaches G and the trunk")
+    c.add_argument("--contrastive-gap", type=float, default=d.contrastive_gap,
+                   help="least difference of the codes a pair does not share (progressive "
+                        "training), until --contrastive-gap-until")
+    c.add_argument("--contrastive-gap-until", type=int, default=d.contrastive_gap_until,
+                   help="step at which the gap drops to 0")
     t.add_argument("--log-every", type=int, default=100, help="steps per history row")
     t.add_argument("--checkpoint-every", type=int, default=500, help="steps per checkpoint")
     t.add_argument("--eval-every", type=int, default=0,
@@ -162,6 +173,9 @@ def _train(args) -> int:
         lambda_cont=args.lambda_cont, num_continuous=args.num_continuous,
         fix_var=not args.learn_var, lr_d=args.lr_d, lr_g=args.lr_g, precision=args.precision,
         cat_shear=args.cat_shear, cat_augment=args.cat_augment,
+        contrastive_weight=args.contrastive_weight, contrastive_start=args.contrastive_start,
+        contrastive_gap=args.contrastive_gap,
+        contrastive_gap_until=args.contrastive_gap_until,
     )
     if config.batch_size > 60_000:
         raise UsageError(f"--batch-size must be at most 60,000 (the MNIST training set), "

@@ -61,7 +61,15 @@ MAX_STEPS = 100_000_000
 """The largest ``steps`` :func:`train` accepts (anything above is surely a typo)."""
 HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont",
                    "mi_lower_bound", "digit_acc", "digit_acc_many", "slant_share"]
+CR_COLUMNS = ["cr_loss"]
+"""Extra history columns of a run with the contrastive regulariser on."""
 WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
+
+
+def history_columns(config: InfoGANConfig) -> list[str]:
+    """The columns of a new run's history.csv: :data:`HISTORY_COLUMNS`, plus
+    :data:`CR_COLUMNS` when ``config.contrastive_weight`` > 0."""
+    return HISTORY_COLUMNS + (CR_COLUMNS if config.contrastive_weight > 0 else [])
 
 
 JIT_MODES = ("auto", "on", "off")
@@ -244,7 +252,8 @@ def _parse_history(path: Path, fix: str):
             text = raw.decode("ascii")
             fields = next(csv.reader([text]))
             if number == 1:
-                if fields[:2] != ["step", "seconds"] or not set(fields) <= set(HISTORY_COLUMNS):
+                known = set(HISTORY_COLUMNS) | set(CR_COLUMNS)
+                if fields[:2] != ["step", "seconds"] or not set(fields) <= known:
                     raise ValueError("not the history.csv header")
                 columns, cut = fields, end
             else:
@@ -480,8 +489,8 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
         if start:
             print(f"notice: {history} is missing or empty: the rows before step {start} "
                   f"are lost; new rows are appended from step {start}", flush=True)
-        atomic_write_text(history, ",".join(HISTORY_COLUMNS) + "\n")
-        columns = HISTORY_COLUMNS
+        columns = history_columns(config)
+        atomic_write_text(history, ",".join(columns) + "\n")
     else:
         cut = keep[-1][2] if keep else header_end
         if history.stat().st_size != cut:

@@ -160,3 +160,32 @@ def test_same_seed_same_steps_with_the_regulariser(precision):
     assert runs[0][0] == runs[1][0] and all(np.isfinite(runs[0][0]))
     for a, b in zip(runs[0][1], runs[1][1]):
         np.testing.assert_array_equal(a, b)
+
+
+def test_cli_trains_with_the_regulariser_and_logs_its_loss(tmp_path, mnist):
+    """--contrastive-* reach the config, and history.csv gains a cr_loss column."""
+    import json
+
+    from infogan_utils import cli
+    from infogan_utils.training import read_history
+
+    out = tmp_path / "cr"
+    assert cli.main(["train", "--out", str(out), "--steps", "20", "--batch-size", "16",
+                     "--log-every", "10", "--checkpoint-every", "10", "--threads", "1",
+                     "--contrastive-weight", "2", "--contrastive-start", "10",
+                     "--contrastive-gap", "1.9", "--contrastive-gap-until", "15"]) == 0
+    saved = json.loads((out / "config.json").read_text())
+    assert (saved["contrastive_weight"], saved["contrastive_start"], saved["contrastive_gap"],
+            saved["contrastive_gap_until"]) == (2.0, 10, 1.9, 15)
+    history = read_history(out / "history.csv")
+    assert list(history["step"]) == [10, 20]
+    assert np.all(np.isfinite(history["cr_loss"])) and np.all(history["cr_loss"] > 0)
+
+
+def test_cli_refuses_a_bad_contrastive_value_in_one_line(tmp_path, capsys):
+    from infogan_utils import cli
+
+    assert cli.main(["train", "--out", str(tmp_path / "r"), "--contrastive-gap", "3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error:") and "contrastive_gap" in err[0]
+    assert not (tmp_path / "r").exists()
