@@ -101,7 +101,7 @@ def digit_image_png(image, pixels: int = IMAGE_PIXELS) -> bytes:
 
 
 def code_explorer(model=None, *, accuracy_mapping=None, code_names=None, seed: int = 0,
-                  sweep: bool = True) -> "CodeExplorer":
+                  sweep: bool = True, reference_sd=None) -> "CodeExplorer":
     """The live latent-code explorer (an ipywidgets box; display it or return it last).
 
     ``model``: an :class:`~infogan_utils.InfoGAN`, a folder written by ``save_networks``
@@ -110,6 +110,9 @@ def code_explorer(model=None, *, accuracy_mapping=None, code_names=None, seed: i
     ``code_names``: {"rotation": "c2", "width": "c3"} (as ``evaluate_model`` writes it).
     Both default to the ``metrics.json`` beside the weights when the model is loaded
     here. ``seed`` picks the first noise vector; ``sweep`` adds the row sweeping a code.
+    ``reference_sd``: {"slant": …, "width": …, "thickness": …}, the SDs of real digits
+    (``metrics.json``'s ``effects.reference_sd`` by default) in which the live readout
+    states how far the codes moved the image from the same digit with every code at 0.
     """
     _check_seed(seed)
     metrics = {}
@@ -126,15 +129,17 @@ def code_explorer(model=None, *, accuracy_mapping=None, code_names=None, seed: i
         accuracy_mapping = metrics.get("mapping")
     if code_names is None:
         code_names = metrics.get("code_names")
+    if reference_sd is None:
+        reference_sd = metrics.get("effects", {}).get("reference_sd")
     return CodeExplorer(model, accuracy_mapping=accuracy_mapping, code_names=code_names,
-                        seed=seed, sweep=sweep)
+                        seed=seed, sweep=sweep, reference_sd=reference_sd)
 
 
 class CodeExplorer(widgets.VBox):
     """The widget :func:`code_explorer` returns; its controls are public attributes."""
 
     def __init__(self, model, *, accuracy_mapping=None, code_names=None, seed: int = 0,
-                 sweep: bool = True):
+                 sweep: bool = True, reference_sd=None):
         _check_seed(seed)
         if not hasattr(model, "spec") or not hasattr(model, "generate"):
             raise ValueError(f"model must be an InfoGAN (or a folder for code_explorer), "
@@ -145,6 +150,8 @@ class CodeExplorer(widgets.VBox):
         self.spec = model.spec
         self.mapping = _normalise_mapping(accuracy_mapping, self.spec.num_categories)
         self.code_labels = _code_labels(code_names, self.spec.num_continuous)
+        self.reference_sd = _check_reference_sd(reference_sd)
+        self.readings = {}
         self.last_render_ms = float("nan")
         self._rng = np.random.default_rng()
         wide = {"description_width": "100px"}  # controls line up
@@ -172,6 +179,8 @@ class CodeExplorer(widgets.VBox):
         self.random_noise.on_click(self._on_random_noise)
         self.caption = widgets.HTML()
         self.caption.add_class("infogan-caption")
+        self.readout = widgets.HTML()
+        self.readout.add_class("infogan-readout")
         self.image = widgets.Image(format="png", width=str(IMAGE_PIXELS),
                                    height=str(IMAGE_PIXELS))
         self.image.add_class("infogan-image")
@@ -196,7 +205,7 @@ class CodeExplorer(widgets.VBox):
 
         controls = widgets.VBox([
             self.category, *self.sliders,
-            widgets.HBox([self.seed, self.random_noise]), self.caption,
+            widgets.HBox([self.seed, self.random_noise]), self.caption, self.readout,
         ], layout=widgets.Layout(min_width="360px"))
         super().__init__([widgets.HBox([controls, self.image]), *sweep_row])
         self.add_class("infogan-explorer")
@@ -220,7 +229,8 @@ class CodeExplorer(widgets.VBox):
         return rng.uniform(-1, 1, (1, self.spec.noise_dim)).astype(np.float32)
 
     def latent(self) -> np.ndarray:
-        """The generator inputs of one update: row 0 is the main image, then the sweep."""
+        """The generator inputs of one update: row 0 is the main image, then the sweep,
+        and last the same digit with every continuous code at 0 (the readout's baseline)."""
         from .latent import compose_latent, one_hot
 
         values = np.array([[s.value for s in self.sliders]], np.float32).reshape(
@@ -230,6 +240,7 @@ class CodeExplorer(widgets.VBox):
             swept = np.repeat(values, len(self.sweep_values), axis=0)
             swept[:, self.sweep_code.value] = self.sweep_values
             continuous.append(swept)
+        continuous.append(np.zeros_like(values))
         continuous = np.concatenate(continuous)
         n = len(continuous)
         return compose_latent(np.repeat(self.noise(), n, axis=0),
@@ -241,10 +252,11 @@ class CodeExplorer(widgets.VBox):
         """Run the generator on the current codes and show the new images."""
         t = time.perf_counter()
         # One batch of fixed shape per explorer: the compiled generator is traced once.
-        images = _to_uint8(self.model.generate(self.latent()))
+        generated = np.asarray(self.model.generate(self.latent()))
+        images = _to_uint8(generated)
         self.image.value = _png(images[0], IMAGE_PIXELS, IMAGE_PIXELS)
         if self.sweep_image is not None:
-            self.sweep_image.value = _png(_strip(images[1:]))
+            self.sweep_image.value = _png(_strip(images[1:-1]))
             label = self.code_labels[self.sweep_code.value]
             self.sweep_caption.value = (f"<span style='color:#555'>{label} from "
                                         f"{SLIDER_MIN:g} (left) to {SLIDER_MAX:g} (right), "
@@ -255,6 +267,27 @@ class CodeExplorer(widgets.VBox):
         self.caption.value = (f"<span style='color:#555'>{self.category_label(self.category.value)}"
                               f"{', ' + codes if codes else ''}, noise seed "
                               f"{self.seed.value}</span>")
+        self._read(generated[0], generated[-1])
+
+    def _read(self, image, baseline) -> None:
+        """The live readout: slant, width and thickness of the image shown, and (with
+        reference SDs) their change from ``baseline``, the digit with every code at 0."""
+        from .measures import slant, thickness, width
+
+        measures = {"slant": slant, "width": width, "thickness": thickness}
+        now = {k: float(f(image[None])[0]) for k, f in measures.items()}
+        base = {k: float(f(baseline[None])[0]) for k, f in measures.items()}
+        self.readings = {"value": now,
+                         "change_sd": ({k: (now[k] - base[k]) / self.reference_sd[k]
+                                        for k in now} if self.reference_sd else None)}
+        parts = [f"slant {now['slant']:+.2f}", f"width {now['width']:.2f} px",
+                 f"thickness {now['thickness']:.2f} px"]
+        text = "this image: " + ", ".join(parts)
+        if self.readings["change_sd"]:
+            change = self.readings["change_sd"]
+            text += ("<br>moved by the codes (from all codes at 0, in SDs of real digits): "
+                     + ", ".join(f"{k} <b>{change[k]:+.2f}</b>" for k in measures))
+        self.readout.value = f"<span style='color:#555'>{text}</span>"
 
     def _on_change(self, change) -> None:
         owner, new = change["owner"], change["new"]
@@ -277,6 +310,21 @@ def _check_seed(seed) -> None:
     """A noise seed must be an integer (out-of-range ones are clamped to 0..2**31-1)."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise ValueError(f"seed must be an integer (clamped to 0..{MAX_SEED}), got {seed!r}")
+
+
+def _check_reference_sd(reference_sd):
+    """None, or {"slant", "width", "thickness": positive finite SD} as floats."""
+    if reference_sd is None:
+        return None
+    try:
+        sd = {k: float(reference_sd[k]) for k in ("slant", "width", "thickness")}
+    except (TypeError, KeyError, ValueError):
+        raise ValueError(f"reference_sd must map slant, width and thickness to their SDs "
+                         f"in real digits (as metrics.json's effects.reference_sd), got "
+                         f"{reference_sd!r}") from None
+    if not all(np.isfinite(v) and v > 0 for v in sd.values()):
+        raise ValueError(f"reference_sd values must be positive and finite, got {sd}")
+    return sd
 
 
 def _read_metrics(folder) -> dict:

@@ -213,3 +213,49 @@ def test_bad_seed_values_are_refused_or_clamped(explorer, model):
 def test_wrong_typed_arguments_are_refused_by_name(model, kwargs, message):
     with pytest.raises(ValueError, match=message):
         code_explorer(model, **kwargs)
+
+
+SD = {"slant": 0.2, "width": 0.5, "thickness": 0.3}
+
+
+def test_readout_measures_the_image_shown_and_its_change_from_all_codes_zero(model):
+    from infogan_utils.measures import slant, thickness, width
+
+    explorer = code_explorer(model, reference_sd=SD)
+    assert explorer.readings["change_sd"] == {"slant": 0.0, "width": 0.0, "thickness": 0.0}
+    explorer.sliders[0].value = 1.5
+    explorer.sliders[1].value = -1.0
+    latent = explorer.latent()
+    image = np.asarray(model.generate(latent[:1]))[0]
+    base = np.asarray(model.generate(latent[-1:]))[0]
+    for name, f in (("slant", slant), ("width", width), ("thickness", thickness)):
+        now = float(f(image[None])[0])
+        assert explorer.readings["value"][name] == pytest.approx(now, abs=1e-4)
+        change = (now - float(f(base[None])[0])) / SD[name]
+        assert explorer.readings["change_sd"][name] == pytest.approx(change, abs=1e-3)
+    assert any(abs(v) > 0.01 for v in explorer.readings["change_sd"].values())
+    assert "moved by the codes" in explorer.readout.value
+    assert f"{explorer.readings['value']['slant']:+.2f}" in explorer.readout.value
+
+
+def test_readout_without_reference_sds_shows_values_only(model):
+    explorer = code_explorer(model)
+    assert explorer.readings["change_sd"] is None
+    assert "this image: slant" in explorer.readout.value
+    assert "moved by the codes" not in explorer.readout.value
+
+
+def test_shipped_explorer_reads_its_sds_from_metrics_json():
+    from infogan_utils.pretrained import PRETRAINED_DIR
+
+    explorer = code_explorer(sweep=False)
+    metrics = json.loads((PRETRAINED_DIR / "metrics.json").read_text())
+    assert explorer.reference_sd == metrics["effects"]["reference_sd"]
+    assert "moved by the codes" in explorer.readout.value
+
+
+@pytest.mark.parametrize("bad", [{"slant": 1.0}, {"slant": 1, "width": 0, "thickness": 1},
+                                 "sd", {"slant": float("nan"), "width": 1, "thickness": 1}])
+def test_bad_reference_sds_are_refused_by_name(model, bad):
+    with pytest.raises(ValueError, match="reference_sd"):
+        code_explorer(model, reference_sd=bad)
