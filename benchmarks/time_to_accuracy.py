@@ -4,6 +4,7 @@
     python benchmarks/time_to_accuracy.py --laptop             # the laptop case (see below)
     python benchmarks/time_to_accuracy.py --laptop --mode class --minutes 10
     python benchmarks/time_to_accuracy.py --precision mixed_bfloat16 --batch-size 128
+    python benchmarks/time_to_accuracy.py --table data/experiments/time_to_accuracy_*.json
 
 Trains one recipe with ``training.train`` (the path the CLI and the notebooks use) into a
 fresh temporary folder, and every ``--eval-every`` steps measures the one-to-one digit
@@ -35,6 +36,32 @@ LAPTOP_ENV = {"ONEDNN_MAX_CPU_ISA": "AVX2", "XLA_FLAGS": "--xla_cpu_max_isa=AVX2
 TARGETS = (0.80, 0.85, 0.90, 0.95)
 
 
+def describe(result: dict) -> str:
+    """One line naming a measurement's path: precision, XLA, batch, case."""
+    case = "laptop case (AVX2 kernels)" if result["laptop"] else "native instruction set"
+    return (f"{result['precision']}, XLA {'on' if result['xla'] else 'off'}, batch "
+            f"{result['config']['batch_size']}, {case}")
+
+
+def markdown_table(paths) -> str:
+    """The README's table of measurements (``--json`` files): one row per run."""
+    lines = ["| path | seed | 85%: step, wall-clock | 95%: step, wall-clock |",
+             "| --- | --- | --- | --- |"]
+    for path in paths:
+        with open(path) as f:
+            result = json.load(f)
+        cells = []
+        for target in ("0.85", "0.95"):
+            if target in result["reached"]:
+                step, seconds = result["reached"][target]
+                cells.append(f"{step:,}, {seconds / 60:.1f} min")
+            else:
+                cells.append("not reached")
+        lines.append(f"| {describe(result)} | {result['config']['seed']} | {cells[0]} | "
+                     f"{cells[1]} |")
+    return "\n".join(lines)
+
+
 def _parse(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--mode", choices=["class", "default"], default="class",
@@ -54,6 +81,8 @@ def _parse(argv=None):
     p.add_argument("--eval-every", type=int, default=100, help="steps between evaluations")
     p.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0: all)")
     p.add_argument("--json", help="also write the results to this file")
+    p.add_argument("--table", nargs="+", metavar="JSON",
+                   help="only print the Markdown table of earlier --json results")
     return p.parse_args(argv)
 
 
@@ -75,6 +104,9 @@ def cpu_description() -> tuple[str, list[str]]:
 
 def main(argv=None) -> None:
     args = _parse(argv)
+    if args.table:
+        print(markdown_table(args.table))
+        return
     if args.laptop and any(os.environ.get(k) != v for k, v in LAPTOP_ENV.items()):
         # the instruction-set limits must be set before TensorFlow starts: run again
         os.execve(sys.executable, [sys.executable, *sys.argv],

@@ -157,3 +157,19 @@ def test_class_recipe_is_the_documented_one():
     assert recipe.cat_augment == 1.0 and recipe.precision == "auto"
     assert recipe == InfoGANConfig(**{**recipe.to_dict()})
     assert class_recipe(seed=5).seed == 5
+
+
+# ---------------------------------------------------------------------- stated numbers
+def test_readme_table_of_time_to_accuracy_is_the_measured_one():
+    """The README's class-time table is what benchmarks/time_to_accuracy.py --table
+    prints for the measurements in data/experiments/ (so a re-run cannot go stale)."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    from time_to_accuracy import markdown_table
+
+    paths = sorted((root / "data" / "experiments").glob("time_to_accuracy_*.json"))
+    assert len(paths) >= 3, "the laptop case on three seeds, at least"
+    assert markdown_table(paths) in (root / "README.md").read_text()
