@@ -97,12 +97,16 @@ def resolve_jit(jit_compile, config: InfoGANConfig) -> bool:
 def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None,
                 jit_compile=False):
     """An InfoGAN with its optimisers, created under ``strategy`` when given; its
-    training step is compiled with XLA if :func:`resolve_jit` says so."""
+    training step is compiled with XLA if :func:`resolve_jit` says so (``"auto"`` under
+    a strategy over several devices: not compiled)."""
     keras.utils.set_random_seed(config.seed)
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    # "auto" keeps XLA off under a strategy over several devices (not measured there)
+    several = strategy is not None and strategy.num_replicas_in_sync > 1
+    xla = False if (several and jit_compile == "auto") else resolve_jit(jit_compile, config)
     with scope:
         model = InfoGAN(config)
-        model.compile(jit_compile=resolve_jit(jit_compile, config))
+        model.compile(jit_compile=xla)
     return model
 
 
