@@ -173,3 +173,20 @@ def test_readme_table_of_time_to_accuracy_is_the_measured_one():
     paths = sorted((root / "data" / "experiments").glob("time_to_accuracy_*.json"))
     assert len(paths) >= 3, "the laptop case on three seeds, at least"
     assert markdown_table(paths) in (root / "README.md").read_text()
+
+
+def test_auto_keeps_xla_off_under_a_strategy_over_several_devices(monkeypatch):
+    import contextlib
+
+    class TwoDevices:  # what build_model reads of a tf.distribute strategy
+        num_replicas_in_sync = 2
+
+        def scope(self):
+            return contextlib.nullcontext()
+
+    monkeypatch.setattr(models, "_cpu_flags", lambda: {"avx2"})  # a laptop: auto is XLA
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    config = InfoGANConfig(batch_size=8)
+    assert build_model(config, jit_compile="auto").jit_compile is True
+    assert build_model(config, TwoDevices(), jit_compile="auto").jit_compile is False
+    assert build_model(config, TwoDevices(), jit_compile="on").jit_compile is True
