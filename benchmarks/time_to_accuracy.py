@@ -135,8 +135,9 @@ def main(argv=None) -> None:
     model_name, flags = cpu_description()
     resolved = iu.models.resolve_precision(config.precision)
     print(f"CPU: {model_name}, {os.cpu_count()} cores, flags: {' '.join(flags)}")
-    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; "
-          f"{'laptop case: ' + ' '.join(f'{k}={v}' for k, v in LAPTOP_ENV.items()) if args.laptop else 'native instruction set'}")
+    case = ("laptop case: " + " ".join(f"{k}={v}" for k, v in LAPTOP_ENV.items())
+            if args.laptop else "native instruction set")
+    print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {case}")
     print(f"recipe: {args.mode}; precision {config.precision} -> {resolved}; compile mode "
           f"{jit} -> XLA {'on' if training.resolve_jit(jit, config) else 'off'}; batch "
           f"{config.batch_size}; lr_d {config.lr_d:g}, lr_g {config.lr_g:g}; cat_augment "

@@ -179,7 +179,8 @@ def compare(precision, batch, steps, runs, images, variants):
               f"(min-max {min(r):.0f}-{max(r):.0f}, {runs} alternating runs)", flush=True)
     base = next(iter(rates))
     for name, r in list(rates.items())[1:]:
-        print(f"{'':<22}{name} / {base}: {statistics.median(r) / statistics.median(rates[base]):.2f}x")
+        ratio = statistics.median(r) / statistics.median(rates[base])
+        print(f"{'':<22}{name} / {base}: {ratio:.2f}x")
     return rates
 
 
@@ -205,8 +206,9 @@ def main() -> None:
     if args.laptop and any(os.environ.get(k) != v for k, v in LAPTOP_ENV.items()):
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **LAPTOP_ENV})
     model_name, flags = cpu_description()
-    print(f"CPU: {model_name}, {os.cpu_count()} cores, flags: {' '.join(flags)}"
-          f"{'; laptop case: ' + ' '.join(f'{k}={v}' for k, v in LAPTOP_ENV.items()) if args.laptop else ''}",
+    case = ("; laptop case: " + " ".join(f"{k}={v}" for k, v in LAPTOP_ENV.items())
+            if args.laptop else "")
+    print(f"CPU: {model_name}, {os.cpu_count()} cores, flags: {' '.join(flags)}{case}",
           flush=True)
 
     (x, _), _ = iu.load_mnist()

@@ -53,7 +53,8 @@ from .models import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
-    "CLASS_STEPS", "InfoGAN", "InfoGANConfig", "LatentSample", "class_recipe", "LatentSpec", "MNISTError",
+    "CLASS_STEPS", "InfoGAN", "InfoGANConfig", "LatentSample", "LatentSpec", "MNISTError",
+    "class_recipe",
     "DigitAccuracy", "build_d_head", "build_generator", "build_q_head", "build_shared_trunk",
     "categorical_code_loss", "categorical_entropy", "compose_latent", "confusion_matrix",
     "digit_accuracy", "discriminator_loss", "gaussian_code_loss", "generator_loss",

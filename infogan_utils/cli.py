@@ -21,7 +21,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from .config import PRECISIONS, InfoGANConfig
+from .config import JIT_MODES, PRECISIONS, InfoGANConfig
 
 MAX_THREADS, MAX_DEVICES, MAX_SAMPLES = 1024, 64, 10_000_000
 
@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--precision", choices=PRECISIONS, default="auto",
                    help="auto (the default): bfloat16 where the CPU has it natively, else "
                         "float32; saved in the run's config.json")
-    t.add_argument("--jit", choices=["auto", "on", "off"], default="auto",
+    t.add_argument("--jit", choices=JIT_MODES, default="auto",
                    help="compile the training step with XLA; auto: on for float32 on a CPU "
                         "without AVX-512, off otherwise (measured fastest; changes speed, "
                         "not the algorithm)")

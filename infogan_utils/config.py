@@ -30,6 +30,9 @@ import math
 from pathlib import Path
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
+JIT_MODES = ("auto", "on", "off")
+"""How a training step may be compiled (``training.resolve_jit``): XLA on, off, or the
+measured fastest for this machine."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -239,9 +239,8 @@ def augment_images(images, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0, shi
     cy = (tf.cast(tf.shape(images)[1], tf.float32) - 1.0) / 2.0
     cx = (tf.cast(tf.shape(images)[2], tf.float32) - 1.0) / 2.0
     zero, one = tf.zeros_like(shear), tf.ones_like(shear)
-    # output pixel (x, y) reads input pixel
+    # output pixel (x, y) reads input pixel (a0 x + a1 y + a2, b1 y + b2), that is
     #   (cx + (x - cx - shift_x) / scale_x + shear * (y - cy), cy + (y - cy - shift_y) / scale_y)
-    # output pixel (x, y) reads input pixel (a0 x + a1 y + a2, b1 y + b2)
     a0, a1, a2 = one / scale_x, shear, cx - (cx + shift_x) / scale_x - shear * cy
     b1, b2 = one / scale_y, cy - (cy + shift_y) / scale_y
     if xla:
@@ -276,8 +275,8 @@ def _affine_bilinear(images, a0, a1, a2, b1, b2):
     bilinear, 0 outside the image; each coefficient (n,).
 
     The same result as ``keras.ops.image.affine_transform(..., "bilinear",
-    fill_mode="constant")`` (tests/test_metrics_measures.py checks it), written with a gather so that
-    it also compiles with XLA (TensorFlow's ImageProjectiveTransformV3 kernel, which
+    fill_mode="constant")`` (tests/test_fast_path.py checks it), written with gathers so
+    that it also compiles with XLA (TensorFlow's ImageProjectiveTransformV3 kernel, which
     Keras calls, has no XLA version).
     """
     import tensorflow as tf

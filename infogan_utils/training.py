@@ -36,7 +36,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .config import InfoGANConfig
+from .config import JIT_MODES, InfoGANConfig
 from .data import load_mnist, make_dataset
 from .infogan import InfoGAN, read_config
 from .models import cpu_has_avx512, resolve_precision
@@ -70,9 +70,6 @@ def history_columns(config: InfoGANConfig) -> list[str]:
     """The columns of a new run's history.csv: :data:`HISTORY_COLUMNS`, plus
     :data:`CR_COLUMNS` when ``config.contrastive_weight`` > 0."""
     return HISTORY_COLUMNS + (CR_COLUMNS if config.contrastive_weight > 0 else [])
-
-
-JIT_MODES = ("auto", "on", "off")
 
 
 def resolve_jit(jit_compile, config: InfoGANConfig) -> bool:
