@@ -214,13 +214,15 @@ def main() -> None:
     (x, _), _ = iu.load_mnist()
     comparisons = [COMPARISONS[k] for k, on in (("adam", args.compare_adam),
                                                    ("bn", args.compare_bn)) if on]
-    if args.compare_plain:
-        comparisons.append(plain_variants())
+    if args.compare_plain:  # each variant names its own precision: one round per batch
+        for batch in args.batches:
+            compare("per variant", batch, args.steps, args.runs, x, plain_variants())
     if comparisons:
         for variants in comparisons:
             for precision in args.precisions:
                 for batch in args.batches:
                     compare(precision, batch, args.steps, args.runs, x, variants)
+    if comparisons or args.compare_plain:
         return
     flops = train_flops_per_image(iu.InfoGANConfig())
     peaks = {"float32": matmul_peak(tf.float32), "mixed_bfloat16": matmul_peak(tf.bfloat16)}
