@@ -190,3 +190,39 @@ def test_auto_keeps_xla_off_under_a_strategy_over_several_devices(monkeypatch):
     assert build_model(config, jit_compile="auto").jit_compile is True
     assert build_model(config, TwoDevices(), jit_compile="auto").jit_compile is False
     assert build_model(config, TwoDevices(), jit_compile="on").jit_compile is True
+
+
+def _notebook_03_parameters(monkeypatch, **env):
+    """Run notebook 03's parameters cell with these environment variables."""
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    for key in ("INFOGAN_FAST", "INFOGAN_MODE"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    root = Path(__file__).resolve().parents[1]
+    cells = json.loads((root / "notebooks" / "03_training.ipynb").read_text())["cells"]
+    source = next("".join(c["source"]) for c in cells if c["cell_type"] == "code"
+                  and "".join(c["source"]).startswith('FAST = os.environ.get("INFOGAN_FAST")'))
+    from infogan_utils import CLASS_STEPS
+
+    namespace = dict(os=os, Path=Path, tempfile=tempfile, CLASS_STEPS=CLASS_STEPS)
+    exec(source, namespace)
+    os.rmdir(namespace["RUN_ROOT"])
+    return namespace
+
+
+def test_notebook_03_class_mode_trains_the_class_steps(monkeypatch):
+    from infogan_utils import CLASS_STEPS
+
+    full = _notebook_03_parameters(monkeypatch)
+    lesson = _notebook_03_parameters(monkeypatch, INFOGAN_MODE="class")
+    fast = _notebook_03_parameters(monkeypatch, INFOGAN_MODE="class", INFOGAN_FAST="1")
+    assert lesson["STAGES"][-1] == CLASS_STEPS < full["STAGES"][-1]
+    assert lesson["MY_STEPS"] < full["MY_STEPS"] and lesson["EX_STEPS"] < full["EX_STEPS"]
+    assert fast["STAGES"][-1] < lesson["STAGES"][0]  # the CI switch wins
+    with pytest.raises(ValueError, match="INFOGAN_MODE must be 'class' or unset"):
+        _notebook_03_parameters(monkeypatch, INFOGAN_MODE="lesson")
