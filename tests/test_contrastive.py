@@ -171,7 +171,7 @@ def test_cli_trains_with_the_regulariser_and_logs_its_loss(tmp_path, mnist):
 
     out = tmp_path / "cr"
     assert cli.main(["train", "--out", str(out), "--steps", "20", "--batch-size", "16",
-                     "--log-every", "10", "--checkpoint-every", "10", "--threads", "1",
+                     "--log-every", "10", "--checkpoint-every", "10",
                      "--contrastive-weight", "2", "--contrastive-start", "10",
                      "--contrastive-gap", "1.9", "--contrastive-gap-until", "15"]) == 0
     saved = json.loads((out / "config.json").read_text())
