@@ -21,6 +21,11 @@ accuracy floor that the chosen run must pass to ship):
   similarity, where the similarity of two runs is the FactorVAE score of each one's Q on
   test images the other generated with one continuous code held fixed (both directions
   averaged; :mod:`infogan_utils.centrality`). Uses generated images only (label-free).
+- ``separate`` (registered 2026-11-30 12:43 UTC, for the InfoGAN-CR study of issue 16):
+  the candidates are the runs with separate codes (:func:`separate_codes`, from the
+  effect matrix of generated images) and L_I within 0.05 of ln 10; among them, the one
+  with the highest ModelCentrality computed over all the runs given. It ships only if its
+  one-to-one accuracy is at least 97%; with no candidate nothing is chosen.
 
 Writes ``<first run's parent>/seed_study.json`` with every seed's evaluation, and with
 ``--ship`` the chosen networks, ``config.json`` and ``metrics.json`` into that folder.
@@ -49,11 +54,43 @@ RULES = {
                    "the other run generated with one continuous code held (500 groups of "
                    "100, population 6,000, seed 0); generated images only (label-free), "
                    "the medoid of the runs; fixed before the runs it selects from"),
+    "separate": ("among runs with separate codes (rotation code: slant effect >= 0.75 SD, "
+                 "width and thickness <= 1/3 of it; width code: width effect >= 0.75 SD, "
+                 "slant <= 1/3 of it; effects over [-1, 1] on generated images) and L_I "
+                 "within 0.05 of ln 10 (label-free), the highest ModelCentrality over all "
+                 "runs; shipped only if one-to-one >= 0.97; registered 2026-11-30 12:43 UTC"),
 }
 
 MAX_SLANT_SHARE = 0.11    # the ``codes`` rule: which runs may be chosen
 MIN_CODE_RHO = 0.9        # ... and what the chosen run must reach to ship
 MIN_ONE_TO_ONE = 0.97
+MIN_EFFECT_SD = 0.75      # the ``separate`` rule: a code's own factor moves at least this
+MAX_SIDE_SHARE = 1 / 3    # ... and every other factor counted at most this share of it
+MAX_LI_GAP = 0.05         # ... with L_I within this of ln 10
+
+
+def separate_codes(result: dict) -> bool:
+    """Whether a run's two continuous codes are separate (issue 16, item 5): the code
+    with the larger slant effect moves the slant by >= 0.75 SD and the width and the
+    thickness each by at most a third of that; the other code moves the width by >= 0.75
+    SD and the slant by at most a third of that (``effects`` of ``evaluate``, [-1, 1])."""
+    matrix = result.get("effects", {}).get("matrix", {})
+    if len(matrix) != 2:
+        return False
+    rotation, width = sorted(matrix.values(), key=lambda row: -abs(row["slant"]))
+    slant = abs(rotation["slant"])
+    rotation_ok = (slant >= MIN_EFFECT_SD and abs(rotation["width"]) <= MAX_SIDE_SHARE * slant
+                   and abs(rotation["thickness"]) <= MAX_SIDE_SHARE * slant)
+    wide = abs(width["width"])
+    width_ok = wide >= MIN_EFFECT_SD and abs(width["slant"]) <= MAX_SIDE_SHARE * wide
+    return rotation_ok and width_ok
+
+
+def _separate_candidate(result: dict) -> bool:
+    import math
+
+    return (separate_codes(result)
+            and abs(result["mi_lower_bound"] - math.log(10)) <= MAX_LI_GAP)
 
 
 def code_score(result: dict) -> float:
@@ -70,6 +107,9 @@ def choose(study: list[dict], rule: str) -> dict | None:
         return max(study, key=lambda r: r["train_category_balance"])
     if rule == "centrality":
         return max(study, key=lambda r: r["centrality"])
+    if rule == "separate":
+        allowed = [r for r in study if _separate_candidate(r)]
+        return max(allowed, key=lambda r: r["centrality"]) if allowed else None
     if rule == "codes":
         allowed = [r for r in study if r["train_category_slant_share"] <= MAX_SLANT_SHARE]
         return max(allowed, key=code_score) if allowed else None
@@ -77,9 +117,11 @@ def choose(study: list[dict], rule: str) -> dict | None:
 
 
 def may_ship(result: dict | None, rule: str) -> bool:
-    """Whether the chosen run passes the rule's gate (only ``codes`` has one)."""
+    """Whether the chosen run passes the rule's gate (``codes`` and ``separate`` have one)."""
     if result is None:
         return False
+    if rule == "separate":
+        return result["one_to_one"] >= MIN_ONE_TO_ONE
     if rule != "codes":
         return True
     return code_score(result) >= MIN_CODE_RHO and result["one_to_one"] >= MIN_ONE_TO_ONE
@@ -126,6 +168,7 @@ def main() -> int:
             if (run / "commands.txt").exists() else [],
         )
         result["code_score"] = code_score(result)
+        result["separate_codes"] = separate_codes(result)
         study.append(result)
         print(json.dumps({k: result[k] for k in ("run", "step", "one_to_one", "many_to_one",
                                                   "mi_lower_bound", "train_category_balance",
@@ -134,7 +177,7 @@ def main() -> int:
               flush=True)
 
     extra = {}
-    if args.rule == "centrality":
+    if args.rule in ("centrality", "separate"):
         extra["similarity"] = add_centrality(study, [models[r["run"]] for r in study])
         print(json.dumps({r["run"]: round(r["centrality"], 4) for r in study}), flush=True)
     chosen = choose(study, args.rule)

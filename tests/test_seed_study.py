@@ -32,7 +32,8 @@ def test_balance_rule_picks_the_most_even_categories(seed_study):
 
 
 def test_every_rule_is_described(seed_study):
-    assert set(seed_study.RULES) == {"balance", "slant_share", "codes", "centrality"}
+    assert set(seed_study.RULES) == {"balance", "slant_share", "codes", "centrality",
+                                     "separate"}
     assert all("label-free" in text for text in seed_study.RULES.values())
 
 
@@ -69,3 +70,45 @@ def test_codes_rule_ships_nothing_below_the_code_gate(seed_study):
     assert chosen["run"] == "a" and not seed_study.may_ship(chosen, "codes")
     assert seed_study.choose([_codes_run("c", 0.98, 0.3, rotation=1, width=1)], "codes") is None
     assert seed_study.may_ship(seed_study.choose(study, "slant_share"), "slant_share")
+
+
+SHIPPED_MATRIX = {  # the shipped model's effects over [-1, 1] (metrics.json): mixed codes
+    "c2": {"slant": -0.40, "width": -0.72, "thickness": -0.71},
+    "c3": {"slant": 0.99, "width": 0.80, "thickness": 1.56}}
+SEPARATE_MATRIX = {  # what issue 16 asks for: each code moves its own factor
+    "c2": {"slant": 0.10, "width": -0.90, "thickness": 0.50},
+    "c3": {"slant": -0.95, "width": 0.20, "thickness": 0.30}}
+
+
+def _separate_run(run, matrix, centrality, one_to_one=0.98, li=2.29):
+    return dict(run=run, effects={"matrix": matrix}, centrality=centrality,
+                one_to_one=one_to_one, mi_lower_bound=li)
+
+
+def test_separate_codes_follows_the_registered_definition(seed_study):
+    assert not seed_study.separate_codes({"effects": {"matrix": SHIPPED_MATRIX}})
+    assert seed_study.separate_codes({"effects": {"matrix": SEPARATE_MATRIX}})
+    # each condition alone can fail it
+    for code, factor, value in [("c3", "slant", -0.70),      # rotation effect < 0.75 SD
+                                ("c3", "width", 0.40),       # rotation widens > 1/3
+                                ("c3", "thickness", -0.40),  # rotation thickens > 1/3
+                                ("c2", "width", -0.74),      # width effect < 0.75 SD
+                                ("c2", "slant", 0.31)]:      # width code slants > 1/3
+        matrix = {c: dict(row) for c, row in SEPARATE_MATRIX.items()}
+        matrix[code][factor] = value
+        assert not seed_study.separate_codes({"effects": {"matrix": matrix}}), (code, factor)
+    assert not seed_study.separate_codes({})  # no matrix: not separate
+
+
+def test_separate_rule_picks_the_most_central_candidate_and_gates_on_accuracy(seed_study):
+    study = [_separate_run("mixed", SHIPPED_MATRIX, centrality=0.9),
+             _separate_run("low_li", SEPARATE_MATRIX, centrality=0.8, li=2.20),
+             _separate_run("a", SEPARATE_MATRIX, centrality=0.5, one_to_one=0.99),
+             _separate_run("b", SEPARATE_MATRIX, centrality=0.6, one_to_one=0.96)]
+    chosen = seed_study.choose(study, "separate")
+    assert chosen["run"] == "b"                        # accuracy does not choose ...
+    assert not seed_study.may_ship(chosen, "separate")  # ... it only gates: 96% < 97%
+    study[3]["one_to_one"] = 0.975
+    assert seed_study.may_ship(seed_study.choose(study, "separate"), "separate")
+    assert seed_study.choose(study[:2], "separate") is None
+    assert not seed_study.may_ship(None, "separate")
