@@ -87,19 +87,19 @@ def _parse(argv=None):
 
 
 def cpu_description() -> tuple[str, list[str]]:
-    """(CPU model name, the flags that matter for speed) from /proc/cpuinfo."""
-    model, flags = "unknown", set()
+    """(CPU model name, the flags that matter for speed): the flags are the ones
+    ``infogan_utils.models`` reads to choose the path; the name from /proc/cpuinfo."""
+    from infogan_utils.models import _cpu_flags
+
+    model = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name") and model == "unknown":
-                    model = line.split(":", 1)[1].strip()
-                elif line.startswith("flags") and not flags:
-                    flags = set(line.split(":", 1)[1].split())
+            model = next((line.split(":", 1)[1].strip() for line in f
+                          if line.startswith("model name")), model)
     except OSError:
         pass
     wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")
-    return model, [f for f in wanted if f in flags]
+    return model, [f for f in wanted if f in _cpu_flags()]
 
 
 def main(argv=None) -> None:

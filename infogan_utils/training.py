@@ -84,8 +84,8 @@ def resolve_jit(jit_compile, config: InfoGANConfig) -> bool:
     if jit_compile in (False, "off"):
         return False
     if jit_compile != "auto":
-        raise ValueError(f"jit_compile must be one of auto, on, off (or True/False), got "
-                         f"{jit_compile!r}")
+        raise ValueError(f"jit_compile must be one of {', '.join(JIT_MODES)} (or True/False), "
+                         f"got {jit_compile!r}")
     on_gpu = bool(tf.config.list_physical_devices("GPU"))
     return (resolve_precision(config.precision) == "float32" and not on_gpu
             and not cpu_has_avx512())

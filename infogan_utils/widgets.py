@@ -275,8 +275,10 @@ class CodeExplorer(widgets.VBox):
         from .measures import slant, thickness, width
 
         measures = {"slant": slant, "width": width, "thickness": thickness}
-        now = {k: float(f(image[None])[0]) for k, f in measures.items()}
-        base = {k: float(f(baseline[None])[0]) for k, f in measures.items()}
+        both = np.stack([image, baseline])  # one call per measure for the two images
+        values = {k: f(both) for k, f in measures.items()}
+        now = {k: float(v[0]) for k, v in values.items()}
+        base = {k: float(v[1]) for k, v in values.items()}
         self.readings = {"value": now,
                          "change_sd": ({k: (now[k] - base[k]) / self.reference_sd[k]
                                         for k in now} if self.reference_sd else None)}
