@@ -45,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "slides"
-DEFAULT_NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[1-5]_*.ipynb"))
+DEFAULT_NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[1-9]_*.ipynb"))
 VENDOR_DIR = "_vendor"  # inside the output folder
 
 # npm package -> (version, integrity from the registry, paths kept from the tarball)

@@ -64,26 +64,16 @@ RULES = {
 MAX_SLANT_SHARE = 0.11    # the ``codes`` rule: which runs may be chosen
 MIN_CODE_RHO = 0.9        # ... and what the chosen run must reach to ship
 MIN_ONE_TO_ONE = 0.97
-MIN_EFFECT_SD = 0.75      # the ``separate`` rule: a code's own factor moves at least this
-MAX_SIDE_SHARE = 1 / 3    # ... and every other factor counted at most this share of it
-MAX_LI_GAP = 0.05         # ... with L_I within this of ln 10
+MAX_LI_GAP = 0.05         # the ``separate`` rule: L_I within this of ln 10
 
 
 def separate_codes(result: dict) -> bool:
-    """Whether a run's two continuous codes are separate (issue 16, item 5): the code
-    with the larger slant effect moves the slant by >= 0.75 SD and the width and the
-    thickness each by at most a third of that; the other code moves the width by >= 0.75
-    SD and the slant by at most a third of that (``effects`` of ``evaluate``, [-1, 1])."""
-    matrix = result.get("effects", {}).get("matrix", {})
-    if len(matrix) != 2:
-        return False
-    rotation, width = sorted(matrix.values(), key=lambda row: -abs(row["slant"]))
-    slant = abs(rotation["slant"])
-    rotation_ok = (slant >= MIN_EFFECT_SD and abs(rotation["width"]) <= MAX_SIDE_SHARE * slant
-                   and abs(rotation["thickness"]) <= MAX_SIDE_SHARE * slant)
-    wide = abs(width["width"])
-    width_ok = wide >= MIN_EFFECT_SD and abs(width["slant"]) <= MAX_SIDE_SHARE * wide
-    return rotation_ok and width_ok
+    """Whether a run's two continuous codes are separate (issue 16, item 5):
+    :func:`infogan_utils.measures.separate_codes` on the ``effects`` of ``evaluate``
+    ([-1, 1]); a run without them is not."""
+    from infogan_utils.measures import separate_codes as separate
+
+    return separate(result.get("effects", {}).get("matrix", {}))
 
 
 def _separate_candidate(result: dict) -> bool:
