@@ -83,8 +83,9 @@ class InfoGANConfig:
     stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
     told apart by slant, width, height, position or thickness (notebook 03 teaches the
     failure this addresses)."""
-    # The contrastive_* options are experimental, off by default and not taught in the
-    # notebooks: repr=False keeps the config's printout (checked by nbval) the paper's.
+    # The contrastive_* options are off by default and taught only in notebook 06:
+    # repr=False keeps the config's printout in the other notebooks (checked by nbval) the
+    # paper's.
     contrastive_weight: float = dataclasses.field(default=0.0, repr=False)
     """lambda_CR of InfoGAN-CR (Lin et al., ICML 2020, contrastive regulariser; 0 = off,
     the default).
