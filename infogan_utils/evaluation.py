@@ -6,7 +6,8 @@ import numpy as np
 
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
-from .measures import category_slant_share, code_correlations, code_effects, name_codes
+from .measures import (category_slant_share, code_correlations, code_effects, name_codes,
+                       separate_codes)
 from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
@@ -32,7 +33,9 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
     (slant, width and stroke thickness, in SDs of the real test digits): ``effects`` for
     sweeps over [-1, 1], ``effects_range_2`` over [-2, 2], and ``separation`` (the
     separation scores of the codes named by the [-1, 1] matrix: 0 when a code moves only
-    its own factor).
+    its own factor) and, with two continuous codes, ``separate_codes``
+    (:func:`measures.separate_codes` on the [-1, 1] matrix: whether the codes meet the
+    series' target of one slant code and one width code).
     """
     if test_data is None or train_images is None:
         (x_train, _), mnist_test = load_mnist()
@@ -57,5 +60,7 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
         result["effects"] = code_effects(model, x_test, limit=1.0, seed=seed)
         result["effects_range_2"] = code_effects(model, x_test, limit=2.0, seed=seed)
         result["separation"] = result["effects"]["separation"]
+        if model.config.num_continuous == 2:
+            result["separate_codes"] = separate_codes(result["effects"]["matrix"])
     result["confusion"] = np.asarray(acc.confusion).tolist()
     return result

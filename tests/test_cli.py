@@ -84,6 +84,8 @@ def test_evaluate_prints_one_json_object(tmp_path, mnist):
     assert report["mi_lower_bound"] <= report["entropy"] + 1e-6
     assert set(report["correlations"]) == {"c2", "c3"}
     assert set(report["code_names"]) <= {"rotation", "width"}
+    assert report["separate_codes"] in (True, False)  # the target, judged on the matrix
+    assert report["separation"] == report["effects"]["separation"]
     assert 0.0 <= report["train_category_slant_share"] <= 1.0
 
 
