@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="not in the paper: Q reads the category from generated images "
                         "with randomly changed slant, width, height, position and "
                         "thickness; 1 = the default ranges, 0 = off")
+    t.add_argument("--cont-thickness", type=float, default=d.cont_thickness,
+                   help="not in the paper: Q reads the continuous codes from generated "
+                        "images with their stroke thickness changed at random by up to "
+                        "this much (in [0, 1]; 0: off)")
     c = t.add_argument_group("contrastive regulariser (InfoGAN-CR, Lin et al. 2020; "
                              "experimental, off by default)")
     c.add_argument("--contrastive-weight", type=float, default=d.contrastive_weight,
@@ -175,7 +179,7 @@ def _train(args) -> int:
         cat_shear=args.cat_shear, cat_augment=args.cat_augment,
         contrastive_weight=args.contrastive_weight, contrastive_start=args.contrastive_start,
         contrastive_gap=args.contrastive_gap,
-        contrastive_gap_until=args.contrastive_gap_until,
+        contrastive_gap_until=args.contrastive_gap_until, cont_thickness=args.cont_thickness,
     )
     if config.batch_size > 60_000:
         raise UsageError(f"--batch-size must be at most 60,000 (the MNIST training set), "

@@ -107,6 +107,13 @@ class InfoGANConfig:
     contrastive_share_noise: bool = dataclasses.field(default=True, repr=False)
     """Both images of a pair share the noise z and the category (True, as in the
     authors' released code: the pair is a latent traversal), or draw their own (False)."""
+    cont_thickness: float = dataclasses.field(default=0.0, repr=False)
+    """Not in the paper (0 = off; off by default, like the contrastive_* options). If >
+    0, Q reads the continuous codes from a copy of each generated image whose stroke
+    thickness is changed at random by up to this much (``augment_images``' thickness, in
+    [-1, 1]: 1 blends all the way to strokes grown by one pixel), so G gains little by
+    writing a continuous code into the thickness of the pen, and more by writing it into
+    slant or width. The mutual-information bound of the category is unchanged."""
 
     def __post_init__(self) -> None:
         _check_int(self, "num_categories", 2, 1000)
@@ -124,6 +131,7 @@ class InfoGANConfig:
         _check_int(self, "contrastive_start", 0, 2**31 - 1)
         _check_float(self, "contrastive_gap", 0.0, 2.0, low_open=False, high_open=True)
         _check_int(self, "contrastive_gap_until", 0, 2**31 - 1)
+        _check_float(self, "cont_thickness", 0.0, 1.0, low_open=False)
         if not isinstance(self.contrastive_share_noise, bool):
             raise ValueError(f"contrastive_share_noise must be True or False, "
                              f"got {self.contrastive_share_noise!r}")

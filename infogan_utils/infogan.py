@@ -150,6 +150,16 @@ class InfoGAN(keras.Model):
                     scale_y=tf.exp(0.1 * s * u[2]), shift_x=2.0 * s * u[3],
                     shift_y=2.0 * s * u[4], thickness=0.5 * s * u[5])
 
+    def sample_cont_view(self, batch_size, step):
+        """Random thickness changes in [-cont_thickness, cont_thickness] (b,) for Q's
+        reading of the continuous codes (stateless, like :meth:`sample_codes`), or None
+        when ``config.cont_thickness`` is 0."""
+        s = self.config.cont_thickness
+        if not s:
+            return None
+        seed = tf.random.experimental.stateless_fold_in(self._step_seed(step, 3), 9)
+        return tf.random.stateless_uniform((batch_size,), seed, -s, s)
+
     def sample_pairs(self, batch_size, step):
         """Pairs of codes for the contrastive regulariser (InfoGAN-CR, Lin et al. 2020,
         contrastive regulariser), stateless like :meth:`sample_codes`; None when it is off.
@@ -247,7 +257,8 @@ class InfoGAN(keras.Model):
         return cat_nll, cont_nll
 
     def objectives(self, real, category, continuous, noise, training=True,
-                   shear=None, augment=None, pairs=None, cr_weight=None) -> dict:
+                   shear=None, augment=None, pairs=None, cr_weight=None,
+                   cont_view=None) -> dict:
         """Every term of one step (scalars): ``d_total`` (D and trunk), ``q_total``
         (Q's head), ``g_total`` (G), and the parts ``d_loss``, ``g_loss``, ``info_cat``,
         ``info_cont``, ``mi_lower_bound``. Call inside a GradientTape to train.
@@ -257,6 +268,9 @@ class InfoGAN(keras.Model):
         stays the bound on the unsheared images). See ``InfoGANConfig.cat_shear``.
         ``augment``, not in the paper: the same with the style changes of
         :meth:`sample_augment` (``InfoGANConfig.cat_augment``); both can be given.
+        ``cont_view`` (b,), not in the paper: Q reads the continuous codes from the
+        generated images with their stroke thickness changed by these amounts
+        (``info_cont`` is then that loss; ``InfoGANConfig.cont_thickness``).
 
         ``pairs`` (from :meth:`sample_pairs`; only when ``config.contrastive_weight`` >
         0): adds ``cr_loss`` (L_CR) and ``cr_total`` (the CR head's objective, L_CR), and
@@ -268,15 +282,20 @@ class InfoGAN(keras.Model):
         fake_logits, q_out = self.discriminate(fake, training=training)
         cat_nll, cont_nll = self.info_terms(q_out, category, continuous)
         mi_lower_bound = mutual_information_lower_bound(self.code_entropy, cat_nll)
+        # XLA cannot compile Keras's affine kernel: the gather version when compiled
+        xla = bool(getattr(self, "jit_compile", False))
         if shear is not None or augment is not None:
             view = dict(augment or {})
             if shear is not None:
                 view["shear"] = view.get("shear", 0.0) + shear
-            # XLA cannot compile Keras's affine kernel: the gather version when compiled
-            xla = bool(getattr(self, "jit_compile", False))
             _, q_view = self.discriminate(augment_images(fake, **view, xla=xla),
                                           training=training)
             cat_nll = categorical_code_loss(category, q_view["cat_logits"])
+        if cont_view is not None and c.num_continuous:
+            _, q_cont = self.discriminate(augment_images(fake, thickness=cont_view, xla=xla),
+                                          training=training)
+            cont_nll = gaussian_code_loss(continuous, q_cont["cont_mean"],
+                                          q_cont.get("cont_logvar"))
         info = information_loss(cat_nll, cont_nll, c.lambda_cat, c.lambda_cont)
         d_loss = discriminator_loss(real_logits, fake_logits)
         g_loss = generator_loss(fake_logits)
@@ -305,6 +324,9 @@ class InfoGAN(keras.Model):
         pairs = self.sample_pairs(tf.shape(real)[0], step)
         extra = {} if pairs is None else dict(pairs=pairs,
                                              cr_weight=self.contrastive_weight(step))
+        cont_view = self.sample_cont_view(tf.shape(real)[0], step)
+        if cont_view is not None:
+            extra["cont_view"] = cont_view
         # Under tf.distribute, gradients are summed over replicas: scale each replica's.
         scale = 1.0 / tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape(persistent=True) as tape:
