@@ -225,6 +225,10 @@ def augment_images(images, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0, shi
     import keras
     import tensorflow as tf
 
+    # Only the stroke thickness asked for (as Q's view of the continuous codes does):
+    # the identity map would copy every pixel exactly, so it is skipped.
+    affine = [(shear, 0.0), (scale_x, 1.0), (scale_y, 1.0), (shift_x, 0.0), (shift_y, 0.0)]
+    identity = all(isinstance(v, (int, float)) and v == d for v, d in affine)
     images = tf.convert_to_tensor(images)
     n = tf.shape(images)[0]
     per_image = lambda v: tf.broadcast_to(tf.cast(tf.reshape(v, (-1,)), tf.float32), (n,))  # noqa: E731
@@ -236,6 +240,8 @@ def augment_images(images, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0, shi
     grown = tf.nn.max_pool2d(x, 3, 1, "SAME")
     thinned = -tf.nn.max_pool2d(-x, 3, 1, "SAME")
     x = x + tf.nn.relu(t) * (grown - x) + tf.nn.relu(-t) * (thinned - x)
+    if identity:
+        return tf.cast(x, dtype)
     cy = (tf.cast(tf.shape(images)[1], tf.float32) - 1.0) / 2.0
     cx = (tf.cast(tf.shape(images)[2], tf.float32) - 1.0) / 2.0
     zero, one = tf.zeros_like(shear), tf.ones_like(shear)

@@ -14,29 +14,17 @@ import numpy as np
 import pytest
 
 from infogan_utils import centrality as mc
-from infogan_utils.latent import LatentSpec
+from stubs import LinearStub
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "seed_study.py"
+
+
+def leaky_stub(mixing):
+    """The linear stub with a little of the noise in its code pixels."""
+    return LinearStub(mixing, leak=0.05)
+
+
 SMALL = dict(num_groups=60, group_size=20, population=300)
-
-
-class Stub:
-    def __init__(self, mixing):
-        self.mixing = np.asarray(mixing, np.float64)
-        self.spec = LatentSpec(num_categories=10, num_continuous=2, noise_dim=4)
-        self.codes = []
-
-    def generate(self, codes):
-        self.codes.append(codes)
-        images = np.zeros((len(codes), 28, 28, 1), np.float32)
-        images[:, 0, :2, 0] = codes.continuous @ self.mixing.T + 0.05 * codes.noise[:, :2]
-        images[:, 1, :4, 0] = codes.noise          # noise moves other pixels only
-        return images
-
-    def recognize(self, images):
-        pixels = np.asarray(images)[:, 0, :2, 0].astype(np.float64)
-        return {"cat_logits": np.zeros((len(images), 10)),
-                "cont_mean": pixels @ np.linalg.inv(self.mixing).T}
 
 
 def rotation(degrees):
@@ -46,11 +34,11 @@ def rotation(degrees):
 
 @pytest.fixture(scope="module")
 def stubs():
-    return [Stub(np.eye(2)), Stub(rotation(45)), Stub([[0, 1], [1, 0]]), Stub([[-1, 0], [0, 2]])]
+    return [leaky_stub(m) for m in (np.eye(2), rotation(45), [[0, 1], [1, 0]], [[-1, 0], [0, 2]])]
 
 
 def test_groups_hold_exactly_one_code():
-    stub = Stub(np.eye(2))
+    stub = leaky_stub(np.eye(2))
     data = mc.metric_data(stub, seed=1, **SMALL)
     assert data["groups"].shape == (60, 20, 28, 28, 1)
     assert data["population"].shape == (300, 28, 28, 1)

@@ -130,6 +130,19 @@ def test_augment_images_changes_width_position_and_thickness_as_asked():
     np.testing.assert_allclose(slant(out), slant(bars), atol=0.03)     # none of it leans
 
 
+def test_thickness_alone_skips_the_identity_map_and_gives_the_same_images():
+    from infogan_utils.data import augment_images
+
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (6, 28, 28, 1)).astype("float32")
+    thickness = rng.uniform(-1, 1, 6).astype("float32")
+    alone = augment_images(images, thickness=thickness).numpy()
+    # a zero shear given as an array is not known to be zero in Python: the map runs
+    mapped = augment_images(images, thickness=thickness, shear=np.zeros(6, "float32")).numpy()
+    np.testing.assert_allclose(alone, mapped, atol=1e-6)
+    assert np.abs(alone - images).max() > 0.1          # the thickness did change them
+
+
 def test_thickness_responds_to_dilation_and_barely_to_shear():
     from scipy.ndimage import grey_dilation
 

@@ -13,26 +13,7 @@ from infogan_utils.infogan import InfoGAN
 from infogan_utils.latent import LatentSpec
 from infogan_utils.measures import separate_codes
 from infogan_utils.rotation import RotatedCodes, rotation_matrix
-
-
-class Stub:
-    """Writes mixing @ c into two pixels; reads them back with the inverse mixing."""
-
-    def __init__(self, mixing=np.eye(2)):
-        self.mixing = np.asarray(mixing, np.float64)
-        self.spec = LatentSpec(num_categories=10, num_continuous=2, noise_dim=4)
-        self.config = None
-
-    def generate(self, codes, batch_size=500):
-        images = np.zeros((len(codes), 28, 28, 1), np.float32)
-        images[:, 0, :2, 0] = codes.continuous @ self.mixing.T
-        images[:, 1, :4, 0] = codes.noise
-        return images
-
-    def recognize(self, images, batch_size=500):
-        pixels = np.asarray(images)[:, 0, :2, 0].astype(np.float64)
-        return {"cat_logits": np.zeros((len(images), 10)),
-                "cont_mean": pixels @ np.linalg.inv(self.mixing).T}
+from stubs import LinearStub
 
 
 @pytest.mark.parametrize("angle", [0, 30, 90, -45, 200])
@@ -47,8 +28,8 @@ def test_rotation_matrix_is_a_rotation(angle):
 def test_rotated_stub_is_the_stub_with_mixing_r():
     codes = LatentSpec(10, 2, 4).sample(50, np.random.default_rng(0))
     for angle in (0, 30, 90, 135):
-        rotated = RotatedCodes(Stub(), angle)
-        expected = Stub(rotation_matrix(angle))
+        rotated = RotatedCodes(LinearStub(), angle)
+        expected = LinearStub(rotation_matrix(angle))
         np.testing.assert_allclose(rotated.generate(codes), expected.generate(codes), atol=1e-6)
         images = expected.generate(codes)
         # Q_R reads back exactly what it was given, as the stub's own inverse does
@@ -57,7 +38,7 @@ def test_rotated_stub_is_the_stub_with_mixing_r():
 
 
 def test_a_quarter_turn_only_swaps_the_codes_for_modelcentrality():
-    stub = Stub()
+    stub = LinearStub()
     data = [mc.metric_data(m, num_groups=40, group_size=20, population=200, seed=0)
             for m in (stub, RotatedCodes(stub, 90), RotatedCodes(stub, 45))]
     scores = [[mc.factor_vae_score(q, d) for d in data]
