@@ -6,8 +6,8 @@ import numpy as np
 
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
-from .measures import (category_slant_share, code_correlations, code_effects, name_codes,
-                       separate_codes)
+from .measures import (category_slant_share, code_correlations, code_effects, code_roles,
+                       name_codes, separate_codes)
 from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
@@ -35,7 +35,8 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
     separation scores of the codes named by the [-1, 1] matrix: 0 when a code moves only
     its own factor) and, with two continuous codes, ``separate_codes``
     (:func:`measures.separate_codes` on the [-1, 1] matrix: whether the codes meet the
-    series' target of one slant code and one width code).
+    series' target of one slant code and one width code), with ``code_roles``
+    (:func:`measures.code_roles`: which half of the target is met).
     """
     if test_data is None or train_images is None:
         (x_train, _), mnist_test = load_mnist()
@@ -62,5 +63,6 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
         result["separation"] = result["effects"]["separation"]
         if model.config.num_continuous == 2:
             result["separate_codes"] = separate_codes(result["effects"]["matrix"])
+            result["code_roles"] = code_roles(result["effects"]["matrix"])
     result["confusion"] = np.asarray(acc.confusion).tolist()
     return result

@@ -239,27 +239,35 @@ MIN_OWN_EFFECT = 0.75   # SD: a separate code moves its own factor at least this
 MAX_SIDE_SHARE = 1 / 3  # ... and each other factor it is judged on at most this share of it
 
 
-def separate_codes(matrix: dict) -> bool:
-    """Whether two continuous codes are *separate* (the target of this series): the code
-    with the larger |slant effect| is a rotation code, moving the slant by at least 0.75 SD
-    and the width and the thickness each by at most a third of that; the other code is a
-    width code, moving the width by at least 0.75 SD and the slant by at most a third of
-    that.
+def code_roles(matrix: dict) -> dict:
+    """The two halves of the target of this series, judged separately.
+
+    ``rotation``: the code with the larger |slant effect| is a *rotation code*, moving the
+    slant by at least 0.75 SD and the width and the thickness each by at most a third of
+    that. ``width``: the other code is a *width code*, moving the width by at least
+    0.75 SD and the slant by at most a third of that.
 
     ``matrix`` is ``{code: {factor: effect in SD}}`` with the factors slant, width and
-    thickness (the ``matrix`` of :func:`code_effects`, over [-1, 1]). A model with other
-    than two continuous codes is not judged separate.
+    thickness (the ``matrix`` of :func:`code_effects`, over [-1, 1]). Both are False for a
+    model with other than two continuous codes.
     """
     if len(matrix) != 2:
-        return False
+        return {"rotation": False, "width": False}
     rotation, other = sorted(matrix.values(), key=lambda row: -abs(row["slant"]))
     lean = abs(rotation["slant"])
-    rotation_ok = (lean >= MIN_OWN_EFFECT
-                   and abs(rotation["width"]) <= MAX_SIDE_SHARE * lean
-                   and abs(rotation["thickness"]) <= MAX_SIDE_SHARE * lean)
     wide = abs(other["width"])
-    width_ok = wide >= MIN_OWN_EFFECT and abs(other["slant"]) <= MAX_SIDE_SHARE * wide
-    return rotation_ok and width_ok
+    return {
+        "rotation": bool(lean >= MIN_OWN_EFFECT
+                         and abs(rotation["width"]) <= MAX_SIDE_SHARE * lean
+                         and abs(rotation["thickness"]) <= MAX_SIDE_SHARE * lean),
+        "width": bool(wide >= MIN_OWN_EFFECT and abs(other["slant"]) <= MAX_SIDE_SHARE * wide),
+    }
+
+
+def separate_codes(matrix: dict) -> bool:
+    """Whether two continuous codes are *separate* (the target of this series): one is a
+    rotation code and the other a width code (both halves of :func:`code_roles`)."""
+    return all(code_roles(matrix).values())
 
 
 def code_effects(model, reference_images, *, limit: float = 1.0, num_sweeps: int = 300,

@@ -85,6 +85,7 @@ def test_evaluate_prints_one_json_object(tmp_path, mnist):
     assert set(report["correlations"]) == {"c2", "c3"}
     assert set(report["code_names"]) <= {"rotation", "width"}
     assert report["separate_codes"] in (True, False)  # the target, judged on the matrix
+    assert report["separate_codes"] == all(report["code_roles"].values())
     assert report["separation"] == report["effects"]["separation"]
     assert 0.0 <= report["train_category_slant_share"] <= 1.0
 

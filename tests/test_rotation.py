@@ -11,7 +11,7 @@ from infogan_utils import InfoGANConfig, LatentSample
 from infogan_utils import centrality as mc
 from infogan_utils.infogan import InfoGAN
 from infogan_utils.latent import LatentSpec
-from infogan_utils.measures import separate_codes
+from infogan_utils.measures import code_roles, separate_codes
 from infogan_utils.rotation import RotatedCodes, rotation_matrix
 from stubs import LinearStub
 
@@ -94,3 +94,17 @@ def test_separate_codes_in_the_package():
     assert not separate_codes({**SEPARATE, "c4": SEPARATE["c2"]})  # not two codes
     weak = {"c2": {**SEPARATE["c2"], "width": -0.70}, "c3": SEPARATE["c3"]}
     assert not separate_codes(weak)  # the width code moves the width by < 0.75 SD
+
+
+def test_code_roles_judge_each_half_of_the_target():
+    assert code_roles(SEPARATE) == {"rotation": True, "width": True}
+    assert code_roles(SHIPPED) == {"rotation": False, "width": False}
+    # a clean rotation code beside a pen code (thickness, little width): only one half
+    pen = {"c2": {"slant": 2.24, "width": -0.09, "thickness": 0.48},
+           "c3": {"slant": 0.46, "width": -0.50, "thickness": -2.48}}
+    assert code_roles(pen) == {"rotation": True, "width": False} and not separate_codes(pen)
+    # a width code beside a lean that moves the pen as much as the slant: the other half
+    leaning_pen = {"c2": {"slant": 1.0, "width": 0.1, "thickness": 1.0},
+                   "c3": {"slant": 0.2, "width": 1.2, "thickness": 0.0}}
+    assert code_roles(leaning_pen) == {"rotation": False, "width": True}
+    assert code_roles({**SEPARATE, "c4": SEPARATE["c2"]}) == {"rotation": False, "width": False}
