@@ -142,6 +142,17 @@ def test_thickness_alone_skips_the_identity_map_and_gives_the_same_images():
     np.testing.assert_allclose(alone, mapped, atol=1e-6)
     assert np.abs(alone - images).max() > 0.1          # the thickness did change them
 
+    import tensorflow as tf
+
+    def op_types(**styles):
+        traced = tf.function(lambda im: augment_images(im, **styles))
+        spec = tf.TensorSpec((6, 28, 28, 1), tf.float32)
+        return {op.type for op in traced.get_concrete_function(spec).graph.get_operations()}
+
+    warp = "ImageProjectiveTransformV3"                 # Keras's affine_transform kernel
+    assert warp not in op_types(thickness=0.5)
+    assert warp in op_types(thickness=0.5, shear=0.1)
+
 
 def test_thickness_responds_to_dilation_and_barely_to_shear():
     from scipy.ndimage import grey_dilation
