@@ -94,3 +94,29 @@ def test_notebook_is_valid_nbformat(path):
     import nbformat
 
     nbformat.validate(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_says_each_thing_once(path):
+    """No cell and no sentence of prose is repeated: a careless edit once copied six of
+    the index's cells over its setup check, and another doubled a paragraph of 03."""
+    import re
+
+    nb = _load(path)
+    cells = ["".join(c["source"]).strip() for c in nb["cells"]]
+    seen = {}
+    for i, source in enumerate(cells):
+        if len(source) >= 40:
+            assert source not in seen, f"{path.name}: cell {i} repeats cell {seen[source]}"
+            seen[source] = i
+    sentences = {}
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        prose = re.sub(r"```.*?```", "", "".join(cell["source"]), flags=re.S)
+        for sentence in re.split(r"(?<=[.!?])\s+", re.sub(r"\s+", " ", prose)):
+            if len(sentence.split()) >= 8:
+                assert sentence not in sentences, (
+                    f"{path.name}: cell {i} repeats a sentence of cell {sentences[sentence]}: "
+                    f"{sentence[:80]!r}")
+                sentences[sentence] = i
