@@ -83,9 +83,10 @@ class InfoGANConfig:
     stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
     told apart by slant, width, height, position or thickness (notebook 03 teaches the
     failure this addresses)."""
-    # The contrastive_* options are off by default and taught only in notebook 06:
-    # repr=False keeps the config's printout in the other notebooks (checked by nbval) the
-    # paper's.
+    # The contrastive_* options and cont_thickness are off by default and taught only in
+    # notebook 06: repr=False leaves them out of the printout while they are off (so the
+    # other notebooks' printouts, checked by nbval, stay the paper's); __repr__ shows any
+    # that is on.
     contrastive_weight: float = dataclasses.field(default=0.0, repr=False)
     """lambda_CR of InfoGAN-CR (Lin et al., ICML 2020, contrastive regulariser; 0 = off,
     the default).
@@ -151,6 +152,13 @@ class InfoGANConfig:
     def latent_dim(self) -> int:
         """Length of the generator input: noise + one-hot category + continuous codes."""
         return self.noise_dim + self.num_categories + self.num_continuous
+
+    def __repr__(self) -> str:
+        """Every field, except the off-by-default extras (``repr=False``) while they are
+        at their default: a model trained with one of them says so when printed."""
+        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
+                 if f.repr or getattr(self, f.name) != f.default]
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     def replace(self, **changes) -> "InfoGANConfig":
         """A copy with some fields changed (validated again)."""

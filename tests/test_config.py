@@ -36,3 +36,16 @@ def test_round_trip_and_unknown_fields(tmp_path):
     with pytest.raises(ValueError, match="unknown InfoGANConfig field.*lamda_cat"):
         InfoGANConfig.from_dict({"lamda_cat": 1.0})
     assert c.replace(seed=1).seed == 1 and c.seed == 7
+
+
+def test_printout_shows_the_extras_only_when_they_are_on():
+    """The contrastive and pen options stay out of a default config's printout (the
+    notebooks' checked outputs) but show when a model was trained with them."""
+    plain = repr(InfoGANConfig())
+    assert plain.startswith("InfoGANConfig(num_categories=10")
+    assert "contrastive" not in plain and "cont_thickness" not in plain
+    assert plain == repr(InfoGANConfig(contrastive_share_noise=True))  # its default
+    on = repr(InfoGANConfig(contrastive_weight=2.0, cont_thickness=0.5, contrastive_start=3000))
+    for shown in ("contrastive_weight=2.0", "cont_thickness=0.5", "contrastive_start=3000"):
+        assert shown in on, on
+    assert "contrastive_gap=" not in on and on.startswith(plain[:-1])
