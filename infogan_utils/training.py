@@ -176,10 +176,18 @@ def _newest_valid_checkpoint(folder, say=print):
 
 def _write_state_file(folder, steps: list) -> None:
     """Rewrite ``checkpoints/checkpoint`` (TensorFlow's state file) for the valid
-    checkpoints ``steps`` (ascending), atomically."""
+    checkpoints ``steps`` (ascending), atomically.
+
+    Each checkpoint's time (its index file's) is written too: the CheckpointManager of
+    the resumed run deletes only the checkpoints it finds with a time, so without them
+    every checkpoint from before the resume would stay on disk for good, beyond the two
+    kept (160 MB each at the paper's size)."""
+    checkpoints = Path(folder) / "checkpoints"
     lines = [f'model_checkpoint_path: "ckpt-{steps[-1]}"']
     lines += [f'all_model_checkpoint_paths: "ckpt-{s}"' for s in steps]
-    atomic_write_text(Path(folder) / "checkpoints" / "checkpoint", "\n".join(lines) + "\n")
+    lines += [f"all_model_checkpoint_timestamps: "
+              f"{(checkpoints / f'ckpt-{s}.index').stat().st_mtime!r}" for s in steps]
+    atomic_write_text(checkpoints / "checkpoint", "\n".join(lines) + "\n")
 
 
 def _checkpoint_bytes(model: InfoGAN) -> int:

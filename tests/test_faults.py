@@ -174,6 +174,16 @@ def test_lost_or_garbled_state_file_resumes_from_the_checkpoint_files(run, damag
     assert 'model_checkpoint_path: "ckpt-20"' in state.read_text()
 
 
+def test_a_resumed_run_keeps_only_the_last_two_checkpoints(run, images):
+    """Resuming rewrites TensorFlow's state file; the checkpoints from before the resume
+    must still be deleted as new ones arrive (they once stayed, 160 MB each)."""
+    train(CONFIG, 40, run, images=images, **KW)
+    left = sorted(p.name for p in (run / "checkpoints").glob("ckpt-*.index"))
+    assert left == ["ckpt-30.index", "ckpt-40.index"], left
+    assert not list((run / "checkpoints").glob("ckpt-10.*"))
+    assert not list((run / "checkpoints").glob("ckpt-20.*"))
+
+
 def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(run, base, images, capsys):
     _garble_middle(run / "checkpoints" / "ckpt-20.data-00000-of-00001")
     train(CONFIG, 20, run, images=images, **KW)
