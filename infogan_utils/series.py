@@ -105,8 +105,10 @@ def notebook_sections(path) -> list[Section]:
 
 
 def notebook_times(path) -> dict:
-    """Minutes for one notebook: ``reading``, ``execution`` (measured), ``lesson`` (both,
-    without the exercises) and ``exercises`` (how many, one folded solution each)."""
+    """Minutes for one notebook: ``reading`` and ``running`` (measured) of the lesson,
+    ``lesson`` (the two together: the exercises are not counted), ``execution`` (the
+    measured running of every cell, the exercises' too) and ``exercises`` (how many, one
+    folded solution each)."""
     sections = notebook_sections(path)
     lesson = [s for s in sections if not s.is_exercises]
     nb = json.loads(Path(path).read_text())
@@ -114,6 +116,7 @@ def notebook_times(path) -> dict:
                     for c in nb["cells"] if c["cell_type"] == "markdown")
     return dict(
         reading=sum(s.reading_minutes for s in lesson),
+        running=sum(s.exec_seconds for s in lesson) / 60.0,
         execution=sum(s.exec_seconds for s in sections) / 60.0,
         lesson=sum(s.minutes for s in lesson),
         exercises=solutions,

@@ -34,7 +34,7 @@ def test_sections_count_words_code_and_measured_seconds(tmp_path):
               "2026-01-01T00:01:30.000Z"),
         _md("## Exercises\n\n**1.** do it\n<details><summary>Solution</summary>"
             + "hidden " * 300 + "</details>"),
-        _code("answer = None\n"),
+        _code("answer = None\n", "2026-01-01T00:02:00.000Z", "2026-01-01T00:02:30.000Z"),
         _md("## Summary\n\none two\n\n## Next\n\nthree"),
     ])
     intro, first, exercises, summary, last = series.notebook_sections(path)
@@ -47,8 +47,10 @@ def test_sections_count_words_code_and_measured_seconds(tmp_path):
     assert exercises.is_exercises and exercises.words == 4  # "Exercises 1 do it"; the folded solution is skipped
     times = series.notebook_times(path)
     assert times["exercises"] == 1
-    assert times["execution"] == pytest.approx(1.5)
+    assert times["execution"] == pytest.approx(2.0)  # the exercise's 30 s too
     assert times["lesson"] == pytest.approx(sum(s.minutes for s in (intro, first, summary, last)))
+    assert times["running"] == pytest.approx(1.5)  # the exercise's cell does not count
+    assert times["lesson"] == pytest.approx(times["reading"] + times["running"])
 
 
 def test_a_cell_without_timestamps_counts_zero_seconds():
