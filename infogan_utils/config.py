@@ -83,10 +83,10 @@ class InfoGANConfig:
     stroke thickness +-0.5; ranges scale with the strength), so a category cannot be
     told apart by slant, width, height, position or thickness (notebook 03 teaches the
     failure this addresses)."""
-    # The contrastive_* options and cont_thickness are off by default and taught only in
-    # notebook 06: repr=False leaves them out of the printout while they are off (so the
-    # other notebooks' printouts, checked by nbval, stay the paper's); __repr__ shows any
-    # that is on.
+    # The contrastive_* options and cont_thickness are off by default and taught in
+    # notebook 06: repr=False leaves them out of the printout while they are off (so a
+    # config of the paper's recipe prints as the paper's); __repr__ shows any that is on,
+    # as in the shipped model, which was trained with them.
     contrastive_weight: float = dataclasses.field(default=0.0, repr=False)
     """lambda_CR of InfoGAN-CR (Lin et al., ICML 2020, contrastive regulariser; 0 = off,
     the default).
@@ -220,9 +220,11 @@ CLASS_STEPS = 1500
 
 
 def class_recipe(**changes) -> InfoGANConfig:
-    """The class-time recipe: the shipped model's recipe (the paper's settings plus
-    ``cat_augment=1``) on this machine's fastest path (``precision="auto"``; training
-    picks XLA where it is faster), with any field changed by ``changes``.
+    """The class-time recipe: the paper's settings plus ``cat_augment=1`` (the shipped
+    model's recipe without InfoGAN-CR and the random pen, which separate its continuous
+    codes at about twice the time per step) on this machine's fastest path
+    (``precision="auto"``; training picks XLA where it is faster), with any field changed
+    by ``changes``.
 
     Measured by ``python benchmarks/time_to_accuracy.py --laptop --mode class``: see
     docs/reproducibility.md, "The fastest path per machine".

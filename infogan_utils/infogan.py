@@ -402,7 +402,8 @@ class InfoGAN(keras.Model):
     # ------------------------------------------------------------------ weights
     def save_networks(self, folder, storage: str = "float32") -> None:
         """Write ``generator.weights.h5``, ``discriminator.weights.h5`` (trunk, D and Q
-        heads) and ``config.json`` into ``folder`` (Keras's own weight format).
+        heads, and the contrastive head ``cr_head`` when ``contrastive_weight > 0``) and
+        ``config.json`` into ``folder`` (Keras's own weight format).
 
         Each file is written under a temporary name, fsynced and renamed, so a crash or a
         full disk never leaves a half-written file in place; each weight file gets a

@@ -218,11 +218,12 @@ def main() -> int:
         metrics.update(storage)
         metrics.update(selection_rule=RULES[args.rule], confusion=chosen["confusion"],
                        evaluate_command="python -m infogan_utils evaluate --pretrained",
-                       other_seeds=[{k: r[k] for k in ("seed", "step", "one_to_one",
+                       other_seeds=[{k: r[k] for k in ("run", "seed", "step", "one_to_one",
                                                        "many_to_one", "mi_lower_bound",
                                                        "train_category_balance",
                                                        "train_category_slant_share",
-                                                       "code_score")}
+                                                       "code_score", "separate_codes",
+                                                       "centrality") if k in r}
                                     for r in study])
         (ship / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
         print(f"shipped {chosen['run']} to {ship}")

@@ -156,13 +156,24 @@ def test_readme_numbers_of_the_shipped_model_match_metrics_json():
     names = metrics["code_names"]
     rotation, width = names["rotation"], names["width"]
     rho = metrics["correlations"]
+    effect = metrics["effects"]["matrix"]
     expected = [
         f"{100 * metrics['one_to_one']:.2f}%",
         f"{metrics['mi_lower_bound']:.4f}",
         f"{rotation}: {_signed(rho[rotation]['slant'], 2)}",
         f"{width}: {_signed(rho[width]['width'], 2)}",
-        f"{rotation} also widens the digit (ρ = {_signed(rho[rotation]['width'], 2)}",
-        f"{width} also changes its slant (ρ = {_signed(rho[width]['slant'], 2)})",
+        # the effect matrix row of each named code, as the results table states it
+        f"{rotation}: slant {_signed(effect[rotation]['slant'], 2)} SD**, "
+        f"width {_signed(effect[rotation]['width'], 2)}, "
+        f"thickness {_signed(effect[rotation]['thickness'], 2)}",
+        f"{width}: width {_signed(effect[width]['width'], 2)} SD**, "
+        f"slant {_signed(effect[width]['slant'], 2)}",
+        f"{width} also thins the pen (thickness {_signed(effect[width]['thickness'], 2)} SD)",
     ]
     missing = [s for s in expected if s not in text]
     assert missing == [], f"README.md does not state these metrics.json values: {missing}"
+    # whether the codes are separate is the measure's verdict, not the prose's
+    separate = metrics["separate_codes"]
+    assert ("the two codes are separate" in text) == separate, (
+        f"README.md's results table must claim separate codes exactly when metrics.json "
+        f"says separate_codes = {separate}")

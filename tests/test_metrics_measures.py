@@ -70,7 +70,7 @@ def test_codes_are_named_by_their_strongest_correlation():
 
 
 def test_a_code_that_barely_moves_a_measure_is_not_named_after_it():
-    # c2 moves both slant and width; c3 mostly does something else (the shipped model)
+    # c2 moves both slant and width; c3 mostly does something else (like an earlier shipped model)
     corr = {"c2": {"slant": 0.94, "width": 0.90}, "c3": {"slant": -0.74, "width": 0.32}}
     assert name_codes(corr) == {"rotation": "c2"}
 

@@ -82,14 +82,14 @@ def test_rotated_codes_needs_two_continuous_codes():
         RotatedCodes(InfoGAN(InfoGANConfig(num_continuous=3)), 45)
 
 
-SHIPPED = {"c2": {"slant": -0.40, "width": -0.72, "thickness": -0.71},
-           "c3": {"slant": 0.99, "width": 0.80, "thickness": 1.56}}
+MIXED_SEED5 = {"c2": {"slant": -0.40, "width": -0.72, "thickness": -0.71},
+               "c3": {"slant": 0.99, "width": 0.80, "thickness": 1.56}}
 SEPARATE = {"c2": {"slant": 0.10, "width": -0.90, "thickness": 0.50},
             "c3": {"slant": -0.95, "width": 0.20, "thickness": 0.30}}
 
 
 def test_separate_codes_in_the_package():
-    assert not separate_codes(SHIPPED)
+    assert not separate_codes(MIXED_SEED5)
     assert separate_codes(SEPARATE)
     assert not separate_codes({**SEPARATE, "c4": SEPARATE["c2"]})  # not two codes
     weak = {"c2": {**SEPARATE["c2"], "width": -0.70}, "c3": SEPARATE["c3"]}
@@ -98,7 +98,7 @@ def test_separate_codes_in_the_package():
 
 def test_code_roles_judge_each_half_of_the_target():
     assert code_roles(SEPARATE) == {"rotation": True, "width": True}
-    assert code_roles(SHIPPED) == {"rotation": False, "width": False}
+    assert code_roles(MIXED_SEED5) == {"rotation": False, "width": False}
     # a clean rotation code beside a pen code (thickness, little width): only one half
     pen = {"c2": {"slant": 2.24, "width": -0.09, "thickness": 0.48},
            "c3": {"slant": 0.46, "width": -0.50, "thickness": -2.48}}
