@@ -7,7 +7,7 @@ import numpy as np
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
 from .measures import (category_slant_share, code_correlations, code_effects, code_roles,
-                       name_codes)
+                       name_codes, separate_codes)
 from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
@@ -62,8 +62,7 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
         result["effects_range_2"] = code_effects(model, x_test, limit=2.0, seed=seed)
         result["separation"] = result["effects"]["separation"]
         if model.config.num_continuous == 2:
-            roles = code_roles(result["effects"]["matrix"])
-            result["separate_codes"] = all(roles.values())  # measures.separate_codes
-            result["code_roles"] = roles
+            result["code_roles"] = code_roles(result["effects"]["matrix"])
+            result["separate_codes"] = separate_codes(result["effects"]["matrix"])
     result["confusion"] = np.asarray(acc.confusion).tolist()
     return result
