@@ -3,12 +3,18 @@
 Used by ``notebooks/00_index.ipynb``, which prints the table from the committed notebooks,
 so a notebook that changes without its times changing fails CI (nbval checks the printout).
 
-* **Reading time**: prose at ``WORDS_PER_MINUTE`` (150, technical prose) plus code at
-  ``CODE_LINES_PER_MINUTE`` (10: reading a line of code, running the cell and looking at
-  its output). Exercises are counted apart: they take as long as the learner needs.
+* **Reading time**: prose at ``WORDS_PER_MINUTE`` (110: learning speed for text with
+  equations) plus code at ``CODE_LINES_PER_MINUTE`` (6: reading a line of code, running
+  the cell and looking at its output). The solution of a write-along cell (between
+  ``### BEGIN SOLUTION`` and ``### END SOLUTION``) is not read: the learner writes it.
+* **Writing time**: each write-along cell (an nbgrader answer cell) states its minutes in
+  its metadata, ``{"write_along": {"minutes": N}}`` (5 to 20), and they are added.
 * **Execution time**: measured, from the timestamps that Jupyter stores in each code
-  cell's metadata when ``scripts/execute_notebooks.py`` runs the notebook in full mode on
-  the project's machine (2 CPU cores); ``shell.execute_reply - iopub.execute_input``.
+  cell's metadata when ``scripts/execute_notebooks.py`` runs the notebook on the
+  project's machine (2 CPU cores) in the laptop case (float32, oneDNN capped at AVX2);
+  ``shell.execute_reply - iopub.execute_input``.
+
+Exercises are homework: they are counted apart, one folded solution each.
 """
 
 from __future__ import annotations
@@ -19,8 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-WORDS_PER_MINUTE = 150
-CODE_LINES_PER_MINUTE = 10
+WORDS_PER_MINUTE = 110
+CODE_LINES_PER_MINUTE = 6
+STUB_MINUTES = (5, 20)  # the range a write-along cell may state
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 _EXERCISE_HEADINGS = ("exercise",)
 _TAIL_HEADINGS = ("next", "clean up")
@@ -34,6 +41,7 @@ class Section:
     words: int = 0
     code_lines: int = 0
     exec_seconds: float = 0.0
+    writing_minutes: float = 0.0
 
     @property
     def reading_minutes(self) -> float:
@@ -41,8 +49,8 @@ class Section:
 
     @property
     def minutes(self) -> float:
-        """Reading plus measured execution, in minutes."""
-        return self.reading_minutes + self.exec_seconds / 60.0
+        """Reading, writing and measured execution, in minutes."""
+        return self.reading_minutes + self.writing_minutes + self.exec_seconds / 60.0
 
     @property
     def is_exercises(self) -> bool:
@@ -83,6 +91,19 @@ def _without_install_branch(source: str) -> str:
     return "\n".join(out)
 
 
+def _without_solutions(source: str) -> str:
+    """The code a learner reads: solution and hidden-test regions (and their markers) out."""
+    return re.sub(r"^[ \t]*### BEGIN (SOLUTION|HIDDEN TESTS)\n.*?^[ \t]*### END \1[ \t]*$\n?",
+                  "", source, flags=re.M | re.S)
+
+
+def stub_minutes(cell: dict) -> float:
+    """The minutes a write-along cell states (0 for any other cell)."""
+    if not cell.get("metadata", {}).get("nbgrader", {}).get("solution", False):
+        return 0.0
+    return float(cell["metadata"].get("write_along", {}).get("minutes", 0))
+
+
 def notebook_sections(path) -> list[Section]:
     """The sections of one notebook, with words, code lines and measured seconds."""
     nb = json.loads(Path(path).read_text())
@@ -97,16 +118,18 @@ def notebook_sections(path) -> list[Section]:
                 sections.append(Section(title.strip()))
                 sections[-1].words += _prose_words(title + " " + text)
         elif cell["cell_type"] == "code":
-            lines = [ln for ln in _without_install_branch(source).splitlines()
+            lines = [ln for ln in _without_install_branch(_without_solutions(source)).splitlines()
                      if ln.strip() and not ln.lstrip().startswith("# NBVAL")]
             sections[-1].code_lines += len(lines)
+            sections[-1].writing_minutes += stub_minutes(cell)
             sections[-1].exec_seconds += cell_seconds(cell)
     return [s for s in sections if s.words or s.code_lines]
 
 
 def notebook_times(path) -> dict:
-    """Minutes for one notebook: ``reading`` and ``running`` (measured) of the lesson,
-    ``lesson`` (the two together: the exercises are not counted), ``execution`` (the
+    """Minutes for one notebook: ``reading``, ``writing`` (the write-along cells) and
+    ``running`` (measured) of the lesson, ``lesson`` (the three together: the exercises
+    are not counted), ``execution`` (the
     measured running of every cell, the exercises' too) and ``exercises`` (how many, one
     folded solution each)."""
     sections = notebook_sections(path)
@@ -116,6 +139,7 @@ def notebook_times(path) -> dict:
                     for c in nb["cells"] if c["cell_type"] == "markdown")
     return dict(
         reading=sum(s.reading_minutes for s in lesson),
+        writing=sum(s.writing_minutes for s in lesson),
         running=sum(s.exec_seconds for s in lesson) / 60.0,
         execution=sum(s.exec_seconds for s in sections) / 60.0,
         lesson=sum(s.minutes for s in lesson),

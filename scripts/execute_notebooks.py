@@ -1,6 +1,12 @@
 """Execute notebooks top to bottom in place (full mode) and strip widget state.
 
-    python scripts/execute_notebooks.py notebooks/01_*.ipynb [--fast] [--timeout 3600]
+    python scripts/execute_notebooks.py notebooks/01_*.ipynb [--fast] [--mode class]
+        [--native-isa] [--timeout 3600]
+
+The stored cell timings are the lesson's running time (infogan_utils.series), so by
+default the notebooks run in the laptop case: oneDNN capped at AVX2
+(ONEDNN_MAX_CPU_ISA=AVX2), hence float32 and no bfloat16, whatever this CPU has.
+`--mode class` sets INFOGAN_MODE=class (notebook 03 trains for a lesson's length).
 
 The index (00_*) runs last: it prints the running times stored in the others.
 Committed notebooks keep their outputs (readers on GitHub see the figures) but no
@@ -44,8 +50,19 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("paths", nargs="+")
     p.add_argument("--fast", action="store_true", help="set INFOGAN_FAST=1 (CI mode)")
+    p.add_argument("--mode", choices=("full", "class"), default="full",
+                   help="INFOGAN_MODE for the notebooks that train (class: a lesson's length)")
+    p.add_argument("--native-isa", action="store_true",
+                   help="use this CPU's full instruction set (bfloat16 where it has it) "
+                        "instead of the laptop case")
     p.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     args = p.parse_args()
+    if not args.native_isa:
+        os.environ["ONEDNN_MAX_CPU_ISA"] = "AVX2"
+    if args.mode == "class":
+        os.environ["INFOGAN_MODE"] = "class"
+    else:
+        os.environ.pop("INFOGAN_MODE", None)
     if args.fast:
         os.environ["INFOGAN_FAST"] = "1"
     else:

@@ -39,26 +39,13 @@ SETUP_BLOCK = '''\
 try:  # infogan_utils comes first: it selects Keras's TensorFlow backend
     import infogan_utils
 except ModuleNotFoundError:  # Colab or a fresh kernel: fetch the series and install it
-    import os, subprocess, sys
-    REPO_URL = "{url}"
-    BRANCH, FOLDER = "{branch}", "{name}"
-    print(f"Installing the series from {{REPO_URL}} (a minute or two) ...")
-    try:
-        if not os.path.isdir(FOLDER):
-            subprocess.run(["git", "clone", "--depth", "1", "--branch", BRANCH, REPO_URL, FOLDER],
-                           check=True, capture_output=True, text=True)
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "-e", FOLDER],
-                       check=True, capture_output=True, text=True)
-    except (OSError, subprocess.CalledProcessError) as err:
-        raise RuntimeError(f"Could not install the series: {{getattr(err, 'stderr', '') or err}}\\n"
-                           "Connect to the internet and run this cell again, or clone "
-                           f"{{REPO_URL}} yourself and run `pip install -e .` in it.") from None
-    sys.path.insert(0, os.path.abspath(FOLDER))  # importable now, without a restart
-    os.chdir(os.path.join(FOLDER, "notebooks"))  # as if opened from the clone: ../data works
-    if "google.colab" in sys.modules:  # Colab shows ipywidgets (the sliders) only when asked
-        from google.colab import output
-        output.enable_custom_widget_manager()
-    import infogan_utils'''
+    import os, subprocess
+    REPO_URL, BRANCH, FOLDER = "{url}", "{branch}", "{name}"
+    clone = ["git", "clone", "--depth", "1", "--branch", BRANCH, REPO_URL, FOLDER]
+    git = None if os.path.isdir(FOLDER) else subprocess.run(clone, capture_output=True, text=True)
+    if git and git.returncode:
+        raise RuntimeError(f"Could not fetch {{REPO_URL}}: {{git.stderr}}Connect to the internet and run this cell again.") from None
+    exec(open(os.path.join(FOLDER, "scripts", "colab_setup.py")).read())  # pip install, then cd'''
 
 
 @dataclass(frozen=True)
@@ -158,6 +145,12 @@ def sync_notebook(path: Path, repo: Repository) -> tuple[list[str], object]:
         if "\n".join(lines[start:end]) != block:
             differences.append(f"{path.name}: install block of the setup cell")
             setup[0].source = "\n".join(lines[:start] + block.split("\n") + lines[end:])
+        rest = "\n".join(setup[0].source.split("\n")[len(block.split("\n")):]).strip("\n")
+        if rest:  # the install block stands alone; the imports get the next cell
+            differences.append(f"{path.name}: setup cell holds more than the install block")
+            setup[0].source = block
+            imports = nbformat.v4.new_code_cell(rest)
+            nb.cells.insert(nb.cells.index(setup[0]) + 1, imports)
     else:
         differences.append(f"{path.name}: setup cell has no install block")
         first = code_cells[0]

@@ -72,7 +72,8 @@ def test_every_notebook_has_badges_and_the_install_block_first():
         # The block is the first code the notebook runs, so no cell imports before it.
         first_code = next(c for c in nb.cells if c.cell_type == "code")
         assert first_code.source.startswith("try:  # infogan_utils comes first"), path.name
-        assert f'REPO_URL = "{url}"' in _setup_block(path), path.name
+        assert f'REPO_URL, BRANCH, FOLDER = "{url}", "{branch}"' in _setup_block(path), path.name
+        assert len(_setup_block(path).split("\n")) <= 10, f"{path.name}: setup block over 10 lines"
 
 
 def test_check_mode_lists_what_differs(tmp_path, capsys):
@@ -84,7 +85,7 @@ def test_check_mode_lists_what_differs(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     nb_path = tmp_path / "notebooks" / NOTEBOOKS[1].name
     text = nb_path.read_text()
-    edited = text.replace('REPO_URL = \\"https://github.com/', 'REPO_URL = \\"https://github.com/x', 1)
+    edited = text.replace('FOLDER = \\"https://github.com/', 'FOLDER = \\"https://github.com/x', 1)
     assert edited != text
     nb_path.write_text(edited)
 
@@ -145,6 +146,9 @@ _GIT = textwrap.dedent("""\
     os.makedirs(os.path.join(dest, "infogan_utils"))
     os.makedirs(os.path.join(dest, "notebooks"))
     open(os.path.join(dest, "infogan_utils", "__init__.py"), "w").write("CLONED = True\\n")
+    os.makedirs(os.path.join(dest, "scripts"))
+    open(os.path.join(dest, "scripts", "colab_setup.py"), "w").write(
+        open(os.environ["COLAB_SETUP"]).read())
 """)
 
 # `python -m pip`: a stand-in pip package first on PYTHONPATH, so the setup block's
@@ -181,7 +185,8 @@ def _run_setup_block(tmp_path, notebook=NOTEBOOKS[1], installed=False, **env_ext
     env = {k: v for k, v in os.environ.items() if k not in ("FAKE_COLAB", "FAIL_CLONE")}
     env = {**env, "PATH": f"{stubs / 'bin'}{os.pathsep}{os.environ['PATH']}",
            "PYTHONPATH": os.pathsep.join(pythonpath), "STUB_LOG": str(log),
-           "SETUP_BLOCK": str(block), **env_extra}
+           "SETUP_BLOCK": str(block),
+           "COLAB_SETUP": str(ROOT / "scripts" / "colab_setup.py"), **env_extra}
     result = subprocess.run([sys.executable, "-c", driver], cwd=work, env=env,
                             capture_output=True, text=True, timeout=60)
     calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -223,7 +228,7 @@ def test_failed_clone_gives_one_clear_error(tmp_path):
     assert [c[0] for c in calls] == ["git"]  # nothing installed after a failed clone
     assert result.stderr.count("Traceback") == 1  # not a chain of exceptions
     message = result.stderr[result.stderr.index("RuntimeError"):]
-    assert "Could not install the series" in message
+    assert f"Could not fetch {url}" in message
     assert "Could not resolve host" in message  # git's own reason
     assert "Connect to the internet" in message and url in message
     assert os.listdir(work) == []  # it stayed where it was
