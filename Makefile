@@ -8,11 +8,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: lab test app train evaluate benchmark notebooks student slides clean
+.PHONY: lab test app train evaluate benchmark notebooks student assignments slides clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab,test]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[lab,test,teach]"
 	touch $(STAMP)
 
 lab: $(STAMP)
@@ -35,6 +35,11 @@ notebooks: $(STAMP)
 # Student copies of the notebooks, without solutions (generated, not committed).
 student: $(STAMP)
 	$(BIN)/python scripts/make_student.py --out student notebooks/0*.ipynb
+
+# nbgrader: course/ with lessons 01-04 released to learners (course/release/); grade with
+# `cd course && nbgrader autograde <lesson>` (docs/teaching.md).
+assignments: $(STAMP)
+	$(BIN)/python scripts/nbgrader_course.py --course course
 
 # Lecture slides: one offline reveal.js deck per notebook in slides/ (needs node + npm once).
 slides: $(STAMP)

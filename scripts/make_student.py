@@ -7,8 +7,11 @@ conventions, so a teacher who uses nbgrader can run `nbgrader generate_assignmen
 (see nbgrader_config.py). This script needs only nbformat. For each notebook it writes
 <out>/<same name>, where it
 
-- removes every `### BEGIN SOLUTION` ... `### END SOLUTION` region (the placeholder lines
-  before it, e.g. `answer = None  # your code here`, stay);
+- replaces every `### BEGIN SOLUTION` ... `### END SOLUTION` region by the stub line
+  `# your code here`, indented like the markers, as nbgrader's ClearSolutions does with
+  nbgrader_config.py (the placeholder lines before it, e.g. `answer = None`, stay); a
+  function whose body was the region returns None, which its check reports as
+  "Not answered yet";
 - removes every `### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS` region;
 - deletes the markdown cells tagged "solution" (the folded solutions and their prose);
 - clears the outputs and execution counts of the answer cells (nbgrader "solution") and
@@ -31,20 +34,24 @@ MARKERS = {
     "hidden tests": ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"),
 }
 SOLUTION_TAG = "solution"
+CODE_STUB = "# your code here"  # the same line as c.ClearSolutions.code_stub in nbgrader_config.py
 
 
 class MarkerError(ValueError):
     """A cell has an unbalanced or nested BEGIN/END pair."""
 
 
-def strip_region(source, begin, end):
-    """Return `source` without the lines from each `begin` line to its `end` line."""
+def strip_region(source, begin, end, stub=None):
+    """Return `source` without the lines from each `begin` line to its `end` line; with
+    `stub`, one line `stub` (indented like `begin`) stands in each region's place."""
     kept, inside = [], False
     for line in source.split("\n"):
         if begin in line:
             if inside:
                 raise MarkerError(f"nested '{begin}'")
             inside = True
+            if stub is not None:
+                kept.append(line[:len(line) - len(line.lstrip())] + stub)
         elif end in line:
             if not inside:
                 raise MarkerError(f"'{end}' without '{begin}'")
@@ -82,8 +89,10 @@ def student_version(teacher, name="notebook"):
     for cell in nb.cells:
         if cell.cell_type == "markdown" and SOLUTION_TAG in cell.metadata.get("tags", []):
             continue
-        for begin, end in MARKERS.values():
-            cell.source = strip_region(cell.source, begin, end)
+        begin, end = MARKERS["solution"]
+        cell.source = strip_region(cell.source, begin, end, stub=CODE_STUB)
+        begin, end = MARKERS["hidden tests"]
+        cell.source = strip_region(cell.source, begin, end)
         if is_answer(cell) or is_check(cell):
             cell.outputs = []
             cell.execution_count = None

@@ -58,17 +58,28 @@ def _solution_cells(nb):
             and make_student.SOLUTION_TAG in c.metadata.get("tags", [])]
 
 
-def _exercises(nb):
+def _is_exercise(cell):
+    """An exercise's answer cell (grade id NN-exK-answer), not a write-along cell of the
+    main path (tests/test_write_along.py)."""
+    return (make_student.is_answer(cell)
+            and re.search(r"-ex\d+-answer$", cell.metadata["nbgrader"]["grade_id"]))
+
+
+def _answer_pairs(nb, which=make_student.is_answer):
     """[(answer cell, check cell)] of a notebook, in order."""
     pairs = []
     for i, cell in enumerate(nb.cells):
-        if make_student.is_answer(cell):
+        if which(cell):
             check = nb.cells[i + 1]
             assert make_student.is_check(check), (
                 f"the cell after answer cell {cell.metadata['nbgrader']['grade_id']} is not "
                 f"its check cell")
             pairs.append((cell, check))
     return pairs
+
+
+def _exercises(nb):
+    return _answer_pairs(nb, _is_exercise)
 
 
 def _lines(text):
@@ -114,7 +125,7 @@ def test_no_solution_text_in_the_student_version(path):
     # solution cells (e.g. the `c = self.config` of the train step the notebook writes).
     solutions = _solution_cells(teacher)
     context = _lines("\n".join(_outside(c.source) for c in teacher.cells if c not in solutions))
-    for answer, check in _exercises(teacher):
+    for answer, check in _answer_pairs(teacher):
         grade_id = answer.metadata["nbgrader"]["grade_id"]
         regions = _regions(answer.source, BEGIN, END)
         assert regions, f"{grade_id}: no solution region found"
@@ -153,19 +164,27 @@ def test_make_student_writes_beside_notebooks_and_refuses_the_teacher_folder(tmp
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_teacher_checks_print_correct(path):
-    """The committed teacher notebooks, executed with their solutions, pass every check
-    (nbval also runs them; this reads the committed outputs, so stale ones fail here)."""
-    for _, check in _exercises(_teacher(path)):
+    """The committed teacher notebooks, executed with their solutions, pass every check,
+    write-along and exercise (nbval also runs them; this reads the committed outputs, so
+    stale ones fail here)."""
+    for _, check in _answer_pairs(_teacher(path)):
         printed = "".join(o.get("text", "") for o in check.outputs if o.output_type == "stream")
         assert "Correct!" in printed, (
             f"{path.name} {check.metadata['nbgrader']['grade_id']} printed {printed!r}")
 
 
+def _has_write_along(path):
+    return any(make_student.is_answer(c) and not _is_exercise(c) for c in _teacher(path).cells)
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in LESSONS if not _has_write_along(p)],
+                         ids=lambda p: p.name)
 def test_student_notebook_runs_and_reports_not_answered(path, monkeypatch):
     """Run the student version top to bottom in FAST mode, from the notebooks' folder
-    (student/ sits beside notebooks/, so relative paths resolve the same way)."""
+    (student/ sits beside notebooks/, so relative paths resolve the same way). Notebooks
+    with write-along cells are run by tests/test_write_along.py, which also tries each
+    check with the solution and with wrong answers."""
     from nbclient import NotebookClient
 
     monkeypatch.setenv("INFOGAN_FAST", "1")
@@ -195,7 +214,7 @@ def test_nbgrader_makes_the_same_student_version(path):
     for preprocessor in (TagRemovePreprocessor, ClearSolutions, ClearHiddenTests):
         nb, resources = preprocessor(config=config).preprocess(nb, resources)
     ours = _student(path)
+    assert stub == make_student.CODE_STUB
     assert len(nb.cells) == len(ours.cells)
     for theirs, mine in zip(nb.cells, ours.cells):
-        kept = [line for line in theirs.source.split("\n") if line.strip() != stub]
-        assert kept == mine.source.split("\n"), f"{path.name}: cell {mine.get('id')} differs"
+        assert theirs.source == mine.source, f"{path.name}: cell {mine.get('id')} differs"

@@ -8,7 +8,7 @@ must raise WrongAnswer, with a "Hint:", for every one of them.
 Add entries under your notebook's heading, one statement each:
 
     WRONG["01-mutual-information-answer"] = [
-        """return np.sum(joint * np.log(joint))""",   # forgot the marginals
+        "return np.sum(joint * np.log(joint))",   # forgot the marginals
     ]
 """
 
