@@ -6,7 +6,7 @@ Two ways a stale number could slip in, and a test for each:
   number must be the shipped model's (from metrics.json) or one of the seed-study
   numbers computed here from data/experiments/;
 * a committed output that prints a shipped-model number: its cell must be checked by
-  nbval (``# NBVAL_CHECK_OUTPUT``), so CI re-runs it against metrics.json and fails when
+  nbval (the cell tag ``nbval-check-output``), so CI re-runs it against metrics.json and fails when
   the committed output differs.
 """
 
@@ -104,6 +104,6 @@ def test_printed_shipped_numbers_are_checked_by_nbval(path):
                        for o in cell.get("outputs", []))
         printed = [s for s in _shipped_strings() if s in text]
         if printed:
-            assert "".join(cell["source"]).lstrip().startswith("# NBVAL_CHECK_OUTPUT"), (
-                f"{path.name} cell {i} prints the shipped model's {printed} without "
-                f"# NBVAL_CHECK_OUTPUT, so a stale output would not fail CI")
+            assert "nbval-check-output" in cell["metadata"].get("tags", []), (
+                f"{path.name} cell {i} prints the shipped model's {printed} without the "
+                f"cell tag nbval-check-output, so a stale output would not fail CI")
