@@ -257,7 +257,7 @@ def slide_types(nb) -> list[str]:
                 t = "subslide"  # a figure gets its own page (its code is hidden)
             elif CODE_WRITTEN.search(src):
                 t = "subslide"  # code the learner writes
-            elif src.startswith("# NBVAL_CHECK_OUTPUT") and cell.get("outputs"):
+            elif "nbval-check-output" in cell.get("metadata", {}).get("tags", []) and cell.get("outputs"):
                 t = "fragment"  # a deterministic check or key number
             elif ("assert_allclose" in src or CHECK_CALL.search(src)) and cell.get("outputs"):
                 t = "fragment"  # the check against the package

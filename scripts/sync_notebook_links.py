@@ -154,7 +154,7 @@ def sync_notebook(path: Path, repo: Repository) -> tuple[list[str], object]:
     else:
         differences.append(f"{path.name}: setup cell has no install block")
         first = code_cells[0]
-        if first.source.startswith("# NBVAL"):
+        if any(tag.startswith("nbval-") for tag in first.metadata.get("tags", [])):
             # A checked printout keeps its output; the block gets a cell of its own before it.
             cell = nbformat.v4.new_code_cell(block)
             cell.id = SETUP_CELL_ID
