@@ -281,8 +281,8 @@ def code_effects(model, reference_images, *, limit: float = 1.0, num_sweeps: int
     -``limit`` to +``limit`` with the category, the other codes and the noise held fixed.
     The effect of a code on a factor is the median over sweeps of (factor at +limit -
     factor at -limit), in standard deviations of that factor over ``reference_images``
-    (real digits, e.g. the MNIST test set): 1.0 means the sweep moves the factor as much
-    as one typical difference between real digits.
+    (real digits, e.g. the MNIST test set): 1.0 means the sweep moves the factor by one
+    SD (two real digits drawn at random differ by about sqrt(2) SD, root mean square).
 
     Returns a JSON-ready dict: ``range`` [-limit, limit], ``num_sweeps``,
     ``reference_sd`` ({factor: SD of the real digits, in the factor's unit}), ``matrix``
@@ -334,3 +334,20 @@ def effect_words(row: dict, min_share: float = 1 / 3) -> str:
     kept = sorted((f for f, v in known.items() if abs(v) >= min_share * largest),
                   key=lambda f: -abs(known[f]))
     return ", ".join(EFFECT_WORDS[f][int(known[f] > 0)] for f in kept)
+
+
+def code_effect(model, code_index: int, measure, reference_images, num_sweeps: int = 300,
+                seed: int = 0, limit: float = 1.0) -> float:
+    """One cell of the effect matrix: the effect of continuous code ``code_index`` (0 for
+    c2) on ``measure`` (a function of a batch of images, one number per image).
+
+    The same starting codes as :func:`code_effects` (``model.spec.sample(num_sweeps,
+    seed)``, categories 0, 1, ..., K-1 in turn); the code is set to -``limit`` and to
+    +``limit`` with everything else fixed; the result is the median over sweeps of
+    measure(+limit) - measure(-limit), divided by the SD of ``measure(reference_images)``.
+    Notebook 04 has the learner write it and checks it against this function.
+    """
+    name = getattr(measure, "__name__", "measure")
+    effects = code_effects(model, reference_images, limit=limit, num_sweeps=num_sweeps,
+                           num_values=2, seed=seed, measures={name: measure})
+    return effects["matrix"][f"c{code_index + 2}"][name]

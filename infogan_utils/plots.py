@@ -164,3 +164,29 @@ def effect_matrix_plot(effects, *, title: str = "What each code moves: the effec
     fig.colorbar(im, ax=ax, label="effect (SD of real test digits)")
     fig.tight_layout()
     return fig
+
+
+def sweep_curves(values, curves: dict, *, labels=None, ylabels=None, training_range=(-1, 1),
+                 title: str = "Sweeping each code"):
+    """One panel per quantity, one line per code: the quantity's mean over sweeps against
+    the code value. ``curves`` is ``{code: {quantity: array over values}}``; ``labels``
+    renames the codes in the legend, ``ylabels`` labels each panel's y axis. Grey bands
+    mark the values outside ``training_range``.
+    """
+    values = np.asarray(values, float)
+    quantities = list(next(iter(curves.values())))
+    fig, axes = plt.subplots(1, len(quantities), figsize=(4.7 * len(quantities), 3.8),
+                             squeeze=False)
+    lo, hi = training_range
+    for ax, key in zip(axes[0], quantities):
+        for code, curve in curves.items():
+            ax.plot(values, curve[key], marker=".", label=(labels or {}).get(code, code))
+        for a, b in ((values.min(), lo), (hi, values.max())):
+            if b > a:
+                ax.axvspan(a, b, color="gray", alpha=0.15, lw=0)
+        ax.set(title=key, xlabel="code value (grey: outside training range)",
+               ylabel=(ylabels or {}).get(key, key))
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
