@@ -45,6 +45,24 @@ assignments: $(STAMP)
 slides: $(STAMP)
 	$(BIN)/python scripts/build_slides.py
 
+# The explorer as a static web page in web/dist/ (opens from file://, no Python needed):
+# TensorFlow.js from the npm registry (pinned in web/package-lock.json), the shipped
+# generator's weights exported by infogan_utils/web_export.py.
+.PHONY: web web-serve
+web: $(STAMP) web/node_modules/.package-lock.json
+	$(BIN)/python -m infogan_utils.web_export --out web/dist
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+# Serve web/dist/ on http://127.0.0.1:$(WEB_PORT)/ (builds it first if missing; Ctrl-C stops).
+WEB_PORT ?= 8000
+web-serve:
+	test -f web/dist/index.html || $(MAKE) web
+	@echo "web explorer: http://127.0.0.1:$(WEB_PORT)/"
+	$(PYTHON) -m http.server $(WEB_PORT) --bind 127.0.0.1 --directory web/dist
+
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/train_throughput.py
 
