@@ -8,6 +8,9 @@
 Every bad argument and every fault (a damaged file, a full disk, a second process on
 the same folder) ends with one line ``error: ...`` on stderr and exit status 2, and
 nothing in the output folder is created or changed before the arguments pass.
+Ctrl-C (SIGINT) and SIGTERM (what a job scheduler sends before SIGKILL) stop the same
+way: one ``error:`` line, exit status 130 or 143, nothing half-written; the same command
+resumes from the last checkpoint, bitwise as if never stopped.
 Set INFOGAN_DEBUG=1 to see the traceback of an unexpected error.
 """
 
@@ -18,6 +21,7 @@ import json
 import math
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -28,6 +32,15 @@ MAX_THREADS, MAX_DEVICES, MAX_SAMPLES = 1024, 64, 10_000_000
 
 class UsageError(ValueError):
     """A bad command-line argument."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop exactly as Ctrl-C does (a KeyboardInterrupt, so every
+    temporary file is removed on the way out), then exit with status 143."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,14 +124,27 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     try:
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: SIGTERM keeps its handler
+        previous = None
+    try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv) -> int:
+    try:
         args = _parser().parse_args(argv)
         if args.command == "train":
             return _train(args)
         return _evaluate(args)
-    except KeyboardInterrupt:
-        print("error: interrupted; run the same command again to resume from the last "
-              "checkpoint", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:
+        what = "terminated (SIGTERM)" if isinstance(err, Terminated) else "interrupted"
+        print(f"error: {what}; run the same command again to resume from the last "
+              f"checkpoint", file=sys.stderr)
+        return 143 if isinstance(err, Terminated) else 130
     except SystemExit:  # --help
         raise
     except (ValueError, OSError, RuntimeError) as err:
@@ -168,6 +194,9 @@ def _validate_train(args) -> None:
         raise UsageError("--eval-every must be a multiple of --log-every")
     if args.restart and not args.resume:
         raise UsageError("--restart and --no-resume contradict each other; use one")
+    if args.batch_size % args.devices:
+        raise UsageError(f"--batch-size ({args.batch_size}) must be a multiple of --devices "
+                         f"({args.devices}): each device takes an equal share of a batch")
 
 
 def _train(args) -> int:
@@ -185,9 +214,10 @@ def _train(args) -> int:
         raise UsageError(f"--batch-size must be at most 60,000 (the MNIST training set), "
                          f"got {config.batch_size:,}")
     from .runfolder import run_lock
-    from .training import check_out_dir
+    from .training import check_out_dir, check_path_lengths
 
     out = check_out_dir(args.out)
+    check_path_lengths(out, args.steps)
     # An existing folder is locked before TensorFlow loads, so a second process on it
     # is refused at once; a new folder is created and locked by train().
     with run_lock(out) if out.is_dir() else _nothing():

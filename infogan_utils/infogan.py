@@ -407,7 +407,9 @@ class InfoGAN(keras.Model):
 
         Each file is written under a temporary name, fsynced and renamed, so a crash or a
         full disk never leaves a half-written file in place; each weight file gets a
-        ``.sha256`` sidecar that :meth:`load_networks` checks.
+        ``.sha256`` sidecar that :meth:`load_networks` checks. Each file is built in memory
+        first (HDF5 never touches the disk), then written with its sidecar as a pair
+        (:func:`~infogan_utils.runfolder.write_with_sha256`).
 
         ``storage="float16"`` stores every weight as float16, half the size
         (``scripts/seed_study.py --storage float16`` keeps it only if the re-measured
@@ -416,7 +418,7 @@ class InfoGAN(keras.Model):
         """
         from pathlib import Path
 
-        from .runfolder import atomic_path, ensure_free_space, write_sha256
+        from .runfolder import ensure_free_space, write_with_sha256
 
         if storage not in ("float32", "float16"):
             raise ValueError(f"storage must be 'float32' or 'float16', got {storage!r}")
@@ -427,11 +429,12 @@ class InfoGAN(keras.Model):
                           "Free some space, then save again.")
         for name, net in (("generator.weights.h5", self.generator),
                           ("discriminator.weights.h5", _discriminator_model(self))):
-            with atomic_path(folder / name) as tmp:
-                net.save_weights(tmp)
-                if storage == "float16":
-                    _store_float16(tmp)
-            write_sha256(folder / name)
+            data = _weights_bytes(net)
+            if storage == "float16":
+                data = _store_float16(data)
+            # HDF5 only ever wrote to memory: a full disk fails this plain write, which
+            # leaves nothing half-open for HDF5 to crash on at exit.
+            write_with_sha256(folder / name, data)
         self.config.save(folder / "config.json")
 
     @classmethod
@@ -445,7 +448,7 @@ class InfoGAN(keras.Model):
         """
         from pathlib import Path
 
-        from .runfolder import DamagedFileError, verify_sha256
+        from .runfolder import DamagedFileError, cause, verify_sha256
 
         folder = Path(folder)
         for name in ("config.json", "generator.weights.h5", "discriminator.weights.h5"):
@@ -467,7 +470,7 @@ class InfoGAN(keras.Model):
             except Exception as err:  # h5py / Keras errors: unreadable or wrong layout
                 raise DamagedFileError(
                     f"{folder / name} cannot be loaded as the weights of this config "
-                    f"({type(err).__name__}: {str(err).splitlines()[0][:200]}). {fix}"
+                    f"({type(err).__name__}: {cause(err)}). {fix}"
                 ) from err
             if not verified[name] and not all(np.isfinite(w.numpy()).all()
                                               for w in net.weights):
@@ -533,14 +536,30 @@ def _discriminator_model(model: InfoGAN) -> keras.Model:
     return keras.Model(images, outputs, name="discriminator")
 
 
-def _store_float16(path) -> None:
-    """Rewrite every float32 array of a Keras ``.weights.h5`` file as float16 (a new,
-    compact file; HDF5 never shrinks a file in place). ``save_networks`` calls it on
-    the temporary file it is about to rename into place."""
-    import h5py
+def _weights_bytes(net: keras.Model) -> bytes:
+    """``net.save_weights`` as the bytes of a Keras ``.weights.h5`` file, built in memory:
+    HDF5 never opens a file on disk, so a disk error cannot leave it half-open (it once
+    crashed the process at exit after a full disk)."""
+    import io
 
-    path = str(path)
-    tmp = path + ".float16.tmp"
+    from keras.src.saving import saving_lib
+
+    buffer = io.BytesIO()
+    store = saving_lib.H5IOStore(buffer, mode="w")
+    try:
+        saving_lib._save_state(net, weights_store=store, assets_store=None, inner_path="",
+                               visited_saveables=set())
+    finally:
+        store.h5_file.close()
+    return buffer.getvalue()
+
+
+def _store_float16(data: bytes) -> bytes:
+    """Every float32 array of a Keras ``.weights.h5`` file's bytes as float16 (a new,
+    compact file, built in memory). ``save_networks`` calls it before writing."""
+    import io
+
+    import h5py
 
     def copy(src, dst):
         dst.attrs.update(src.attrs)
@@ -548,19 +567,16 @@ def _store_float16(path) -> None:
             if isinstance(item, h5py.Group):
                 copy(item, dst.create_group(key))
                 continue
-            data = item[()]
+            value = item[()]
             if item.dtype == np.float32:
-                if np.abs(data).max(initial=0.0) > np.finfo(np.float16).max:
-                    raise ValueError(f"{path}: {item.name} has values beyond float16's "
-                                     f"range; save it with storage='float32'")
-                data = data.astype(np.float16)
-            dst.create_dataset(key, data=data)
+                if np.abs(value).max(initial=0.0) > np.finfo(np.float16).max:
+                    raise ValueError(f"{item.name} has values beyond float16's range; save "
+                                     f"it with storage='float32'")
+                value = value.astype(np.float16)
+            dst.create_dataset(key, data=value)
             dst[key].attrs.update(item.attrs)
 
-    try:
-        with h5py.File(path, "r") as src, h5py.File(tmp, "w") as dst:
-            copy(src, dst)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    out = io.BytesIO()
+    with h5py.File(io.BytesIO(data), "r") as src, h5py.File(out, "w") as dst:
+        copy(src, dst)
+    return out.getvalue()

@@ -47,5 +47,33 @@ def load_pretrained(folder=PRETRAINED_DIR):
 
 
 def pretrained_metrics(folder=PRETRAINED_DIR) -> dict:
-    """The measured results stored beside the shipped weights (metrics.json)."""
-    return json.loads((Path(folder) / "metrics.json").read_text())
+    """The measured results stored beside the shipped weights (metrics.json).
+
+    A damaged or missing file is refused by name
+    (:class:`~infogan_utils.runfolder.DamagedFileError`), with how to restore it."""
+    return read_metrics(Path(folder) / "metrics.json", required=True)
+
+
+def read_metrics(path, required: bool = False) -> dict:
+    """A ``metrics.json`` as a dict ({} when it is missing and not ``required``); a file
+    that is not a JSON object raises DamagedFileError naming it and how to restore it."""
+    from .runfolder import DamagedFileError
+
+    path = Path(path)
+    shipped = path.parent.resolve() == PRETRAINED_DIR.resolve()
+    fix = ("Restore it with `git checkout data/pretrained/metrics.json`." if shipped else
+           "Restore it, or measure the model again with `python -m infogan_utils "
+           "evaluate`.")
+    if not path.exists():
+        if required:
+            raise DamagedFileError(f"{path} is missing. {fix}")
+        return {}
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DamagedFileError(f"{path} is damaged (not valid JSON: "
+                               f"{' '.join(str(err).split())}). {fix}") from None
+    if not isinstance(data, dict):
+        raise DamagedFileError(f"{path} is damaged (a JSON {type(data).__name__}, not an "
+                               f"object of measured results). {fix}")
+    return data

@@ -8,10 +8,21 @@ Plumbing for :mod:`infogan_utils.training` and :meth:`InfoGAN.save_networks`:
   :func:`clean_temp_files` removes what a killed writer left behind.
 * :func:`write_sha256` / :func:`verify_sha256`: ``<file>.sha256`` beside a weight file,
   in ``sha256sum`` format (``sha256sum -c generator.weights.h5.sha256`` checks it too).
-* :func:`run_lock`: an exclusive ``fcntl.flock`` on ``<folder>/train.lock`` for a whole
-  training run. The kernel drops it when the process dies, so a lock left by a killed
-  run never blocks; a second live writer is refused at once, with the first one's PID.
+* :func:`write_with_sha256`: a file and its sidecar, both written in full before either
+  is renamed into place (the sidecar first), so a full disk never leaves a file without
+  its sidecar.
+* :func:`append_bytes`: append to a file, checking every byte was written; on a failure
+  the file is cut back to its old length.
+* :func:`run_lock`: an exclusive ``fcntl.flock`` on the run folder itself and on
+  ``<folder>/train.lock`` (which holds the PID) for a whole training run. The kernel
+  drops both when the process dies, so a lock left by a killed run never blocks; a
+  second live writer is refused at once, with the first one's PID, even when
+  ``train.lock`` was deleted under the first (the folder cannot be unlinked from under
+  it).
 * :func:`ensure_free_space`: one clear error instead of a half-written file.
+
+Every OS error becomes a :class:`RunFolderError` (or :class:`DiskFullError`) that names
+its file and quotes the cause whole, on one line (:func:`cause`).
 """
 
 from __future__ import annotations
@@ -42,14 +53,50 @@ class DiskFullError(RunFolderError):
     """Not enough free space to write a file; nothing partial was left behind."""
 
 
+def cause(err: BaseException) -> str:
+    """The whole text of an error (OS, TensorFlow, HDF5) on one line, never cut."""
+    text = " ".join(str(err).split())
+    if isinstance(err, OSError) and err.strerror and (not text or text.startswith("[Errno")):
+        text = err.strerror
+    return text or type(err).__name__
+
+
+def file_error(err: BaseException, path, doing: str, fix: str = "") -> RunFolderError:
+    """A :class:`DiskFullError` (a full disk) or :class:`RunFolderError` (anything else)
+    for ``err``, naming ``path`` and quoting the cause whole. ``doing``: "writing",
+    "appending to", ... ``fix``: what to do about it (a full disk has its own)."""
+    if _is_disk_full(err):
+        return DiskFullError(f"no space left on the device while {doing} {path} "
+                             f"({cause(err)}); nothing partial was kept. Free some space "
+                             f"and run the same command again.")
+    return RunFolderError(f"{doing} {path} failed ({cause(err)}). "
+                          f"{fix or 'Check that the folder can be written, then run the same command again.'}")
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until every byte of ``data`` is written (a write may write less than
+    asked; a full disk then fails the next one). Raises OSError (ENOSPC when a write
+    writes nothing)."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        if n <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[n:]
+
+
 # ---------------------------------------------------------------------- fault injection
 def failpoint(name: str) -> None:
     """For the fault-injection tests: SIGKILL this process here when the environment
-    variable ``INFOGAN_FAULT`` equals ``name`` (e.g. ``replace:generator.weights.h5``).
-    Does nothing otherwise."""
-    if os.environ.get(FAULT_ENV) == name:
+    variable ``INFOGAN_FAULT`` equals ``name`` (e.g. ``replace:generator.weights.h5``);
+    send it SIGTERM (and go on, as a real signal would let it) when it equals
+    ``term@<name>``. Does nothing otherwise."""
+    fault = os.environ.get(FAULT_ENV)
+    if fault == name:
         os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(10)  # the signal is asynchronous; never run past the failpoint
+    elif fault == f"term@{name}":
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 # ---------------------------------------------------------------------- atomic files
@@ -98,10 +145,14 @@ class atomic_path:  # noqa: N801 (used like a function: ``with atomic_path(p) as
                 if not _is_disk_full(failed):
                     with contextlib.suppress(OSError):
                         self.tmp.unlink()
+                    if isinstance(failed, OSError):  # name the file, quote the cause
+                        raise file_error(failed, self.path, "writing") from failed
                     raise
         with contextlib.suppress(OSError):
             self.tmp.unlink()
         if not _is_disk_full(err):
+            if isinstance(err, OSError) and not isinstance(err, RunFolderError):
+                raise file_error(err, self.path, "writing") from err
             return False
         # Free the failed writer's frames now, quietly: h5py objects of a file that hit
         # a full disk print "Exception ignored" tracebacks when they are freed.
@@ -138,10 +189,68 @@ def _drop_quietly(err: BaseException) -> None:
 def atomic_write_bytes(path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename)."""
     with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_new_file(tmp, data)
+
+
+def _write_new_file(path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_all(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_with_sha256(path, data: bytes) -> None:
+    """Write ``data`` to ``path`` and its sha256 to ``<path>.sha256``, atomically as a
+    pair: both are written in full under temporary names and fsynced, then the sidecar
+    is renamed into place and then the file. A full disk (or any error) while writing
+    either leaves both as they were (a :class:`DiskFullError` or
+    :class:`RunFolderError` naming the file); a kill between the two renames leaves a
+    sidecar that the old file fails, so it is refused as damaged, never loaded
+    unverified."""
+    path, side = Path(path), sidecar_path(path)
+    tmp, tmp_side = temp_name(path), temp_name(side)
+    target = path
+    try:
+        _write_new_file(tmp, data)
+        target = side
+        _write_new_file(tmp_side, f"{hashlib.sha256(data).hexdigest()}  {path.name}\n"
+                        .encode("ascii"))
+        os.replace(tmp_side, side)
+        target = path
+        failpoint(f"replace:{path.name}")
+        os.replace(tmp, path)
+        fsync_path(path.parent)
+    except OSError as err:
+        raise file_error(err, target, "writing") from None
+    finally:
+        for p in (tmp, tmp_side):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+def append_bytes(path, data: bytes) -> None:
+    """Append ``data`` to ``path`` (created if missing) and fsync it, checking that every
+    byte was written. On any error the file is cut back to its old length and a
+    :class:`DiskFullError` or :class:`RunFolderError` naming it is raised: a reader never
+    sees part of an append followed by the next one."""
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise file_error(err, path, "opening") from None
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        except OSError as err:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)
+            raise file_error(err, path, "appending to") from None
+    finally:
+        os.close(fd)
 
 
 def atomic_write_text(path, text: str) -> None:
@@ -219,21 +328,49 @@ def _lock_owner(path: Path) -> str:
             text = path.read_text().strip()
             if text:
                 return text.split()[0]
+        if not path.exists() and _ > 2:
+            return f"unknown: {path.name} was deleted"
         time.sleep(0.05)
     return "unknown"
+
+
+def _flock(fd: int) -> bool:
+    """Take an exclusive flock on ``fd`` without waiting: True if taken, False if another
+    process holds it. Raises OSError for any other failure."""
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as err:
+        if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return False
+        raise
+
+
+def _unlock_close(fd: int) -> None:
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 @contextlib.contextmanager
 def run_lock(folder):
     """Hold an exclusive lock on the run folder ``folder`` (which must exist).
 
+    Two locks are taken: one on the folder itself (which cannot be deleted from under
+    the holder while it holds files, so deleting ``train.lock`` lets no second writer
+    in) and one on ``train.lock``, which also records the holder's PID (and holds out
+    older versions of this code, which lock only that file).
+
     A second process asking for the same folder gets :class:`RunFolderError` at once,
     naming the folder and the PID of the process that holds it. The kernel releases the
-    lock when its process exits or is killed, so a stale ``train.lock`` never blocks.
+    locks when their process exits or is killed, so a stale ``train.lock`` never blocks.
     Re-entrant within one process.
     """
-    import fcntl
-
     folder = Path(folder)
     key = os.path.realpath(folder)
     if key in _HELD:
@@ -244,33 +381,57 @@ def run_lock(folder):
             _HELD[key][1] -= 1
         return
     path = folder / LOCK_NAME
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as err:
-        raise RunFolderError(f"cannot create the lock file {path} ({err.strerror}); "
-                             f"choose an output folder you can write to.") from err
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as err:
-        os.close(fd)
-        if err.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-            raise RunFolderError(f"cannot lock {path} ({err.strerror}).") from err
-        pid = _lock_owner(path)
-        raise RunFolderError(
-            f"{folder} is in use by another training process (PID {pid}); only one may "
+    busy = (f"{folder} is in use by another training process (PID {{pid}}); only one may "
             f"write a run folder at a time. Wait for it to finish, or stop it "
-            f"(kill {pid}) and run the same command again to resume. Nothing was changed."
-        ) from None
+            f"(kill {{pid}}) and run the same command again to resume. Nothing was changed.")
+    fds = []
     try:
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        _HELD[key] = [fd, 1]
+        # 1. the folder itself: cannot be unlinked from under its holder
+        try:
+            dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as err:
+            raise file_error(err, folder, "opening the run folder",
+                             "Choose an output folder you can write to.") from None
+        fds.append(dir_fd)
+        try:
+            held = _flock(dir_fd)
+        except OSError:  # a file system that cannot lock folders: train.lock alone
+            held = True
+        if not held:
+            raise RunFolderError(busy.format(pid=_lock_owner(path)))
+        # 2. train.lock: the PID, and the lock older versions take
+        created = not path.exists()
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise file_error(err, path, "creating the lock file",
+                             "Choose an output folder you can write to.") from None
+        fds.append(fd)
+        try:
+            held = _flock(fd)
+        except OSError as err:
+            raise file_error(err, path, "locking") from None
+        if not held:
+            raise RunFolderError(busy.format(pid=_lock_owner(path)))
+        try:
+            os.ftruncate(fd, 0)
+            write_all(fd, f"{os.getpid()}\n".encode())
+        except OSError as err:
+            if created:  # leave no empty train.lock behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise file_error(err, path, "writing the lock file") from None
+    except BaseException:
+        for fd in reversed(fds):
+            _unlock_close(fd)
+        raise
+    _HELD[key] = [fds, 1]
+    try:
         yield
     finally:
         _HELD.pop(key, None)
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        for fd in reversed(fds):
+            _unlock_close(fd)
 
 
 # ---------------------------------------------------------------------- free space

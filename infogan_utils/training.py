@@ -2,9 +2,11 @@
 
 A run folder holds::
 
-    config.json          the InfoGANConfig of the run (a resumed run must match it)
-    checkpoints/         tf.train.Checkpoint files: all weights, both optimisers' state
-                         and the step counter, written every ``checkpoint_every`` steps
+    config.json          the InfoGANConfig of the run (a resumed run must match it), its
+                         precision resolved when the run began ("auto" is kept as chosen)
+    checkpoints/         tf.train.Checkpoint files: all weights, both optimisers' state,
+                         the step counter and the run's settings (config and XLA choice),
+                         written every ``checkpoint_every`` steps
     history.csv          one row per ``log_every`` steps: mean losses and L_I over them
     generator.weights.h5, discriminator.weights.h5   the final networks (+ .sha256)
     train.lock           locked (fcntl.flock) while a process trains in the folder
@@ -15,9 +17,14 @@ checkpoint`` state file does not matter; a damaged newest checkpoint is skipped 
 notice), and ends bitwise identical to a run that never stopped: same weights, same Adam
 moments, same step count, same codes and the same data order from then on (the shuffled
 stream is replayed to the resumed step). ``history.csv`` is only appended to; on resume
-it is cut back to the resumed step. One process at a time may train in a folder.
-Every file is written under a temporary name, fsynced and renamed; free space is checked
-before each checkpoint.
+it is cut back to the resumed step (rows lost before it are reported). One process at a
+time may train in a folder. Every file is written under a temporary name, fsynced and
+renamed, every append is checked byte for byte, and every OS error names its file; free
+space and path lengths are checked before training.
+
+A lost ``config.json`` is written again from the settings its newest checkpoint records
+(a command with other settings is refused); a checkpoint of another run (other settings,
+or networks it does not restore into) is passed over with a notice, like a damaged one.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -44,7 +52,10 @@ from .runfolder import (
     DamagedFileError,
     DiskFullError,
     RunFolderError,
+    _is_disk_full,
+    append_bytes,
     atomic_write_text,
+    cause,
     clean_temp_files,
     ensure_free_space,
     failpoint,
@@ -55,7 +66,7 @@ from .runfolder import (
 __all__ = ["RunFolderError", "DamagedFileError", "DiskFullError", "train", "load_run",
            "resolve_jit", "JIT_MODES",
            "read_history", "build_model", "make_checkpoint", "current_step",
-           "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS"]
+           "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS", "check_path_lengths"]
 
 MAX_STEPS = 100_000_000
 """The largest ``steps`` :func:`train` accepts (anything above is surely a typo)."""
@@ -107,14 +118,44 @@ def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None =
     return model
 
 
-def make_checkpoint(model: InfoGAN, folder) -> tf.train.CheckpointManager:
-    """A CheckpointManager over the networks and both optimisers (keeps the last 2)."""
+def checkpoint_object(model: InfoGAN) -> tf.train.Checkpoint:
+    """The tf.train.Checkpoint of the networks and both optimisers."""
     extra = {"cr_head": model.cr_head} if getattr(model, "cr_head", None) is not None else {}
-    ckpt = tf.train.Checkpoint(generator=model.generator, trunk=model.trunk,
+    return tf.train.Checkpoint(generator=model.generator, trunk=model.trunk,
                                d_head=model.d_head, q_head=model.q_head,
                                d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer,
                                **extra)  # the contrastive head only when it is on
-    return tf.train.CheckpointManager(ckpt, str(Path(folder) / "checkpoints"), max_to_keep=2)
+
+
+def make_checkpoint(model: InfoGAN, folder, checkpoint=None) -> tf.train.CheckpointManager:
+    """A CheckpointManager over the networks and both optimisers (keeps the last 2)."""
+    checkpoint = checkpoint if checkpoint is not None else checkpoint_object(model)
+    return tf.train.CheckpointManager(checkpoint, str(Path(folder) / "checkpoints"),
+                                      max_to_keep=2)
+
+
+SETTINGS_KEY = "run_settings/.ATTRIBUTES/VARIABLE_VALUE"
+"""Where a checkpoint holds the run's settings: {"config": the InfoGANConfig with its
+precision resolved, "jit": whether the step was compiled with XLA}, as JSON."""
+
+
+def _record_settings(checkpoint: tf.train.Checkpoint, config: InfoGANConfig, xla: bool):
+    """Make every checkpoint saved from now on carry the run's settings (after any
+    restore: a checkpoint written before they were recorded still restores)."""
+    text = json.dumps({"config": config.to_dict(), "jit": bool(xla)}, sort_keys=True)
+    with tf.device("/cpu:0"):
+        checkpoint.run_settings = tf.Variable(text, trainable=False, dtype=tf.string)
+    checkpoint.run_settings.assign(text)
+
+
+def checkpoint_settings(prefix: str):
+    """The settings recorded in the checkpoint ``prefix`` ({"config": InfoGANConfig,
+    "jit": bool}), or None for a checkpoint written before they were recorded."""
+    reader = tf.train.load_checkpoint(prefix)
+    if SETTINGS_KEY not in reader.get_variable_to_dtype_map():
+        return None
+    raw = json.loads(reader.get_tensor(SETTINGS_KEY).decode("utf-8"))
+    return {"config": InfoGANConfig.from_dict(raw["config"]), "jit": bool(raw["jit"])}
 
 
 def current_step(model: InfoGAN) -> int:
@@ -151,27 +192,69 @@ def _checkpoint_problem(prefix: str) -> str | None:
                 return f"it holds no {part.rstrip('/')}"
         for name in names:
             reader.get_tensor(name)  # checks each tensor's crc32c
+        if SETTINGS_KEY in names:
+            checkpoint_settings(prefix)
     except Exception as err:  # DataLossError, NotFoundError, OutOfRangeError, ...
-        return f"{type(err).__name__}: {str(err).splitlines()[0][:150]}"
+        return f"{type(err).__name__}: {cause(err)}"
     return None
 
 
-def _newest_valid_checkpoint(folder, say=print):
-    """(step, prefix) of the newest checkpoint that reads back intact, or None; prints
-    one notice per damaged newer checkpoint. Also returns the damaged ones."""
+def _misfit(settings, config: InfoGANConfig) -> str | None:
+    """Why a checkpoint with recorded ``settings`` is not of the run of ``config`` (None
+    when it is, or when it records none: then only restoring it can tell)."""
+    if settings is None:
+        return None
+    theirs, ours = settings["config"].to_dict(), config.to_dict()
+    if config.precision == "auto":  # a run from before the precision was recorded
+        theirs.pop("precision"), ours.pop("precision")
+    diff = {k: (v, ours[k]) for k, v in theirs.items() if ours[k] != v}
+    return (f"it was written by a run with other settings (field: (checkpoint's, run's)) "
+            f"{diff}" if diff else None)
+
+
+def _choose_checkpoint(folder, config, say=print, fit=None):
+    """The newest checkpoint in ``folder`` that reads back intact and fits the run.
+
+    ``config``: the run's InfoGANConfig, or None when config.json is lost: then the
+    newest intact checkpoint's recorded settings are the run's. ``fit(step, prefix,
+    settings)`` may reject a candidate by returning a reason (e.g. it does not restore).
+    Returns ``(chosen, config, damaged, misfits)``: chosen is (step, prefix, settings)
+    or None; damaged and misfits are lists of (step, reason). Prints one notice per
+    newer checkpoint passed over."""
     where = Path(folder) / "checkpoints"
-    damaged = []
+    damaged, misfits, chosen = [], [], None
     for step in find_checkpoints(folder):
         prefix = str(where / f"ckpt-{step}")
         problem = _checkpoint_problem(prefix)
-        if problem is None:
-            if damaged:
-                say(f"notice: checkpoint ckpt-{damaged[0][0]} in {where} is damaged "
-                    f"({damaged[0][1]}); falling back to ckpt-{step}, the newest valid one",
-                    flush=True)
-            return (step, prefix), damaged
-        damaged.append((step, problem))
-    return None, damaged
+        if problem is not None:
+            damaged.append((step, problem))
+            continue
+        settings = checkpoint_settings(prefix)
+        if config is None:
+            if settings is None:
+                raise RunFolderError(
+                    f"{Path(folder) / 'config.json'} is missing, and checkpoint ckpt-{step} "
+                    f"was written before checkpoints recorded the run's settings, so they "
+                    f"cannot be recovered or checked. Restore config.json, or pass "
+                    f"restart=True (--restart) to discard this run and train again from "
+                    f"step 0. Nothing was changed.")
+            config = settings["config"]
+            say(f"notice: {Path(folder) / 'config.json'} is missing; the run's settings "
+                f"are read back from checkpoint ckpt-{step}", flush=True)
+        why = _misfit(settings, config) or (fit(step, prefix, settings) if fit else None)
+        if why is not None:
+            misfits.append((step, why))
+            continue
+        chosen = (step, prefix, settings)
+        break
+    if chosen is not None:
+        for step, why in damaged:
+            say(f"notice: checkpoint ckpt-{step} in {where} is damaged ({why}); falling "
+                f"back to ckpt-{chosen[0]}, the newest valid one", flush=True)
+        for step, why in misfits:
+            say(f"notice: checkpoint ckpt-{step} in {where} does not fit this run ({why}); "
+                f"falling back to ckpt-{chosen[0]}, the newest that fits", flush=True)
+    return chosen, config, damaged, misfits
 
 
 def _write_state_file(folder, steps: list) -> None:
@@ -236,9 +319,11 @@ class CheckpointEvery(keras.callbacks.Callback):
                     shutil.rmtree(p, ignore_errors=True)
                 else:
                     p.unlink(missing_ok=True)
-            raise DiskFullError(
+            full = _is_disk_full(err)
+            raise (DiskFullError if full else RunFolderError)(
                 f"writing the checkpoint at step {step} into {self.folder} failed "
-                f"({str(err).splitlines()[0][:160]}); its partial files were removed. {fix}"
+                f"({cause(err)}); its partial files were removed. "
+                f"{fix if full else 'Once that is fixed, run the same command again: it resumes from the last checkpoint.'}"
             ) from err
         for p in self.folder.glob(Path(path).name + ".*"):
             fsync_path(p)
@@ -306,21 +391,12 @@ class StepHistory(keras.callbacks.Callback):
         csv.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore", restval="",
                        lineterminator="\n").writerow(row)
         line = buf.getvalue().encode("ascii")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
-        size = os.fstat(fd).st_size
-        try:
-            if os.environ.get("INFOGAN_FAULT") == f"history:{row['step']}":
-                os.write(fd, line[: len(line) // 2])
-                failpoint(f"history:{row['step']}")
-            os.write(fd, line)
-            os.fsync(fd)
-        except OSError as err:
-            os.ftruncate(fd, size)
-            raise DiskFullError(f"appending step {row['step']} to {self.path} failed "
-                                f"({err.strerror}); the file was left as it was. Free some "
-                                f"space and run the same command again.") from err
-        finally:
-            os.close(fd)
+        if os.environ.get("INFOGAN_FAULT") == f"history:{row['step']}":
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+            os.write(fd, line[: len(line) // 2])  # a torn append, then killed
+            failpoint(f"history:{row['step']}")
+        # every byte is checked; a failed append is cut back and named
+        append_bytes(self.path, line)
 
 
 def read_history(path) -> dict:
@@ -360,6 +436,33 @@ def check_out_dir(out_dir) -> Path:
     return out
 
 
+CHECKPOINT_TEMP_FILE = "part-00000-of-00001.data-00000-of-00001"
+"""The file TensorFlow writes a checkpoint into first (``ckpt-N_temp/`` + this)."""
+
+
+def check_path_lengths(out, steps: int) -> None:
+    """Refuse a run folder whose deepest path (TensorFlow's temporary checkpoint file,
+    ``checkpoints/ckpt-<steps>_temp/part-...``) would pass the system's path limit
+    (PATH_MAX), before anything is trained or written."""
+    out = Path(out)
+    longest = out / "checkpoints" / f"ckpt-{steps}_temp" / CHECKPOINT_TEMP_FILE
+    probe = out
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        limit = os.pathconf(probe, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        limit = 4096
+    length = len(os.fsencode(str(longest)))
+    if length >= limit:
+        raise RunFolderError(
+            f"the output folder's path is too long: its checkpoints would be written at "
+            f"paths of {length} characters ({longest.relative_to(out)} inside it), and "
+            f"this system's path limit (PATH_MAX) is {limit - 1} characters. Choose a "
+            f"folder with a path at least {length - limit + 1} characters shorter. "
+            f"Nothing was changed.")
+
+
 def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
           restart: bool = False, log_every: int = 100, checkpoint_every: int = 500,
           images=None, strategy: tf.distribute.Strategy | None = None,
@@ -374,8 +477,14 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
     nothing; ``restart=True`` discards the run in the folder and starts again from step
     0. ``images``: uint8 (n, 28, 28); default MNIST's training set. ``command`` (the
     command line, if any) is appended to ``out_dir/commands.txt``. ``jit_compile``:
-    compile the step with XLA ("auto", "on", "off"; see :func:`resolve_jit`). It changes
-    the speed, not the algorithm, so a run may resume in another mode.
+    compile the step with XLA ("auto", "on", "off"; see :func:`resolve_jit`).
+
+    ``precision="auto"`` and ``jit_compile="auto"`` are resolved once, when the run
+    begins, and kept on resume (recorded in config.json and in each checkpoint), so a
+    resumed run computes as it began. A run begun in mixed_bfloat16 on a machine without
+    native bfloat16 is refused with "pass precision='mixed_bfloat16'"; an explicit
+    jit_compile other than the run's is used, with a notice (same algorithm, not
+    bitwise).
     """
     if not isinstance(config, InfoGANConfig):
         raise ValueError(f"config must be an InfoGANConfig, got {type(config).__name__}")
@@ -395,7 +504,13 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
     if config.batch_size > len(images):
         raise ValueError(f"batch_size must be at most the number of training images "
                          f"({len(images)}), got {config.batch_size}")
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    if config.batch_size % replicas:
+        raise ValueError(f"batch_size ({config.batch_size}) must be a multiple of the number "
+                         f"of devices ({replicas}): each device takes an equal share of a "
+                         f"batch")
     out = check_out_dir(out_dir)
+    check_path_lengths(out, steps)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -407,6 +522,21 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
                              jit_compile)
 
 
+def _step_ranges(steps: list, every: int) -> str:
+    """[30, 40, 70] with every=10 -> "30-40, 70"."""
+    parts, first, last = [], None, None
+    for st in steps:
+        if first is not None and st == last + every:
+            last = st
+            continue
+        if first is not None:
+            parts.append(f"{first}-{last}" if last != first else f"{first}")
+        first = last = st
+    if first is not None:
+        parts.append(f"{first}-{last}" if last != first else f"{first}")
+    return ", ".join(parts)
+
+
 def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_every, images,
                   strategy, verbose, callbacks, command, jit_compile):
     for p in clean_temp_files(out):
@@ -416,17 +546,14 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
     hint = ("Restore it, or pass restart=True (--restart) to discard this run and train "
             "again from step 0.")
     # ---- read and judge everything first: nothing is changed before this passes
+    asked = config.precision
     cfg_path = out / "config.json"
+    saved = None
     if cfg_path.exists() and not restart:
-        old = read_config(cfg_path, "If this command's settings are the run's, delete it "
-                                    "and run again to resume; or choose another folder.")
-        if old != config:
-            diff = {k: (v, config.to_dict()[k]) for k, v in old.to_dict().items()
-                    if config.to_dict()[k] != v}
-            raise RunFolderError(
-                f"{out} holds a run with another config (field: (saved, requested)) {diff}. "
-                f"Choose another output folder, or repeat the saved settings to resume."
-            )
+        saved = read_config(cfg_path, "Delete it and run the same command again: the run's "
+                                      "settings are read back from its newest checkpoint "
+                                      "(a command with other settings is refused); or "
+                                      "choose another folder.")
     columns, rows, header_end = None, [], 0
     if history.exists() and not restart:
         columns, rows, header_end = _parse_history(
@@ -451,11 +578,87 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
             f"continue that run, restart=True (--restart) to discard it and start again, "
             f"or choose another output folder. Nothing was changed."
         )
-    chosen, damaged = _newest_valid_checkpoint(out) if ckpt_steps else (None, [])
-    if chosen is None and damaged:
-        listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged)
-        raise DamagedFileError(f"every checkpoint in {out / 'checkpoints'} is damaged "
-                               f"({listed}). {hint}")
+    # The run's settings: config.json, or (when it is lost) those its newest checkpoint
+    # records; a checkpoint of other settings is passed over for the newest that fits.
+    run_config = saved
+    chosen, damaged, misfits = None, [], []
+    if ckpt_steps:
+        chosen, run_config, damaged, misfits = _choose_checkpoint(out, saved)
+    if run_config is not None:
+        requested = config
+        if config.precision == "auto" and run_config.precision != "auto":
+            requested = config.replace(precision=run_config.precision)  # kept on resume
+        if requested != run_config:
+            diff = {k: (v, requested.to_dict()[k]) for k, v in run_config.to_dict().items()
+                    if requested.to_dict()[k] != v}
+            source = "its config.json" if saved is not None else "its newest checkpoint"
+            raise RunFolderError(
+                f"{out} holds a run with another config (field: (saved, requested)) {diff}, "
+                f"as {source} records. Choose another output folder, or repeat the saved "
+                f"settings to resume. Nothing was changed.")
+        config = requested
+    if chosen is None and (damaged or misfits):
+        listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged + misfits)
+        if not misfits:
+            raise DamagedFileError(f"every checkpoint in {out / 'checkpoints'} is damaged "
+                                   f"({listed}). {hint}")
+        raise RunFolderError(f"no checkpoint in {out / 'checkpoints'} is both intact and of "
+                             f"this run ({listed}). {hint} Nothing was changed.")
+    # Precision and XLA are the run's settings too: "auto" is resolved once, when the run
+    # begins, and kept on resume.
+    settings = chosen[2] if chosen else None
+    if config.precision == "auto":
+        recorded = settings["config"].precision if settings else None
+        config = config.replace(precision=recorded or resolve_precision("auto"))
+    if (asked == "auto" and run_config is not None and config.precision == "mixed_bfloat16"
+            and resolve_precision("auto") != "mixed_bfloat16"):
+        raise RunFolderError(
+            f"the run in {out} trains in mixed_bfloat16 (what --precision auto chose on the "
+            f"machine that began it), but this machine has no native bfloat16, where auto "
+            f"means float32: going on in float32 would change the run's arithmetic. Pass "
+            f"--precision mixed_bfloat16 (precision='mixed_bfloat16') to go on in bfloat16 "
+            f"here (emulated, slower), or resume on a machine with bfloat16. Nothing was "
+            f"changed.")
+    several = strategy is not None and strategy.num_replicas_in_sync > 1
+    recorded_jit = settings["jit"] if settings else None
+    if jit_compile == "auto" and recorded_jit is not None:
+        xla = recorded_jit
+    else:
+        xla = False if (several and jit_compile == "auto") else resolve_jit(jit_compile, config)
+        if recorded_jit is not None and xla != recorded_jit:
+            print(f"notice: the run in {out} was compiled with XLA "
+                  f"{'on' if recorded_jit else 'off'} so far; it goes on with XLA "
+                  f"{'on' if xla else 'off'} as asked (the same algorithm; the numbers are "
+                  f"no longer bitwise those of a run that never stopped)", flush=True)
+    # Restore now, before anything changes: a checkpoint that does not restore into this
+    # run's networks (written before settings were recorded) is passed over too.
+    model = build_model(config, strategy, xla)
+    checkpoint = checkpoint_object(model)
+    unrestorable = []
+    while chosen is not None:
+        try:
+            checkpoint.restore(chosen[1]).assert_existing_objects_matched()
+            break
+        except (AssertionError, ValueError, tf.errors.OpError) as err:
+            failed = chosen[0]
+            unrestorable.append((failed, f"it does not restore into this run's networks: "
+                                         f"{cause(err)}"))
+            model = build_model(config, strategy, xla)  # fresh, whatever was half-restored
+            checkpoint = checkpoint_object(model)
+            chosen, _, _, _ = _choose_checkpoint(
+                out, config, say=lambda *a, **k: None,
+                fit=lambda step, prefix, st: "tried" if step >= failed else None)
+    if unrestorable:
+        misfits += unrestorable
+        if chosen is None:
+            listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged + misfits)
+            raise RunFolderError(f"no checkpoint in {out / 'checkpoints'} is both intact and "
+                                 f"of this run ({listed}). {hint} Nothing was changed.")
+        for step, why in unrestorable:
+            print(f"notice: checkpoint ckpt-{step} in {out / 'checkpoints'} does not fit this "
+                  f"run ({why}); falling back to ckpt-{chosen[0]}, the newest that fits",
+                  flush=True)
+
     start = chosen[0] if chosen else 0
     if chosen is None and ((rows and rows[-1][0] >= checkpoint_every) or finals):
         have = f"history up to step {rows[-1][0]}" if rows else "final networks"
@@ -474,19 +677,19 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
                              f"least {start}. Nothing was changed.")
 
     # ---- from here on the folder changes
-    if not cfg_path.exists():
+    if saved != config:  # a new run, a lost config.json, or a precision now resolved
         config.save(cfg_path)
     if command:
-        with (out / "commands.txt").open("a") as f:
-            f.write(command + "\n")
-    kept = [s for s in sorted(ckpt_steps) if s <= start and s not in {d for d, _ in damaged}]
+        append_bytes(out / "commands.txt", (command + "\n").encode("utf-8"))
+    kept = [s for s in sorted(ckpt_steps) if s <= start and s not in {d for d, _ in damaged}
+            and s not in {m for m, _ in misfits}]
     if chosen is not None:
         state = out / "checkpoints" / "checkpoint"
         try:
             text = state.read_text()
         except (OSError, UnicodeDecodeError):
             text = ""
-        if f'model_checkpoint_path: "ckpt-{start}"' not in text and not damaged:
+        if f'model_checkpoint_path: "ckpt-{start}"' not in text and not damaged and not misfits:
             print(f"notice: {state} (TensorFlow's list of checkpoints) was missing or "
                   f"damaged; found ckpt-{start} from the files and rewrote it", flush=True)
         _write_state_file(out, kept)
@@ -501,24 +704,28 @@ def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_eve
         columns = history_columns(config)
         atomic_write_text(history, ",".join(columns) + "\n")
     else:
+        have = {r[0] for r in keep}
+        lost = [s for s in range(log_every, start + 1, log_every) if s not in have]
+        if lost:
+            print(f"notice: {history} has no rows for steps {_step_ranges(lost, log_every)} "
+                  f"(they were lost); the run resumes from step {start} and new rows are "
+                  f"appended from there, so the history has a gap", flush=True)
         cut = keep[-1][2] if keep else header_end
         if history.stat().st_size != cut:
             if not start and rows:
                 print(f"notice: no checkpoint yet in {out}; training again from step 0 "
                       f"(history rows up to step {rows[-1][0]} are redone)", flush=True)
-            os.truncate(history, cut)
-            fsync_path(history)
+            try:
+                os.truncate(history, cut)
+                fsync_path(history)
+            except OSError as err:
+                raise RunFolderError(f"cutting {history} back to step {start} failed "
+                                     f"({cause(err)}).") from err
     seconds_offset = keep[-1][1] if keep else 0.0
 
-    model = build_model(config, strategy, jit_compile)
-    manager = make_checkpoint(model, out)
+    manager = make_checkpoint(model, out, checkpoint)
+    _record_settings(checkpoint, config, xla)
     if chosen is not None:
-        try:
-            manager.checkpoint.restore(chosen[1]).assert_existing_objects_matched()
-        except (AssertionError, ValueError, tf.errors.OpError) as err:
-            raise RunFolderError(f"checkpoint {chosen[1]} does not fit this config "
-                                 f"({str(err).splitlines()[0][:200]}). Is config.json the "
-                                 f"run's own?") from err
         print(f"resuming {out} from step {start} (checkpoint {chosen[1]})", flush=True)
     assert current_step(model) == start
     if start < steps:
@@ -565,29 +772,38 @@ class DigitAccuracyMonitor(keras.callbacks.Callback):
 
 def load_run(folder, *, precision: str | None = "float32") -> InfoGAN:
     """The model of a run folder at its newest valid checkpoint (works while it still
-    trains; a damaged newest checkpoint is skipped with a notice).
+    trains; a damaged newest checkpoint, or one of another run, is skipped with a
+    notice). When config.json is lost, the settings recorded in the checkpoint are used.
 
     Falls back to the final weight files when the folder has no checkpoints.
     ``precision`` overrides the run's precision for inference (None keeps it).
     """
     folder = Path(folder)
-    if not (folder / "config.json").exists():
-        raise FileNotFoundError(f"{folder / 'config.json'} is missing: {folder} is not a run "
+    cfg_path = folder / "config.json"
+    saved = (read_config(cfg_path, "Restore it (it holds the run's settings) to load this "
+                                   "run.") if cfg_path.exists() else None)
+    if saved is None and not find_checkpoints(folder):
+        raise FileNotFoundError(f"{cfg_path} is missing: {folder} is not a run "
                                 f"folder written by `python -m infogan_utils train`.")
-    config = read_config(folder / "config.json",
-                         "Restore it (it holds the run's settings) to load this run.")
+    # Notices go to stderr: `evaluate --run` prints its JSON on stdout.
+    chosen, config, damaged, misfits = _choose_checkpoint(
+        folder, saved, say=lambda *a, **k: print(*a, **{**k, "file": sys.stderr}))
+    if chosen is None:
+        if damaged or misfits:
+            listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged + misfits)
+            raise DamagedFileError(f"no checkpoint in {folder / 'checkpoints'} is both "
+                                   f"intact and of this run ({listed}).")
+        return InfoGAN.load_networks(folder, **({"precision": precision} if precision else {}))
     if precision is not None:
         config = config.replace(precision=precision)
-    # Notices go to stderr: `evaluate --run` prints its JSON on stdout.
-    chosen, damaged = _newest_valid_checkpoint(
-        folder, say=lambda *a, **k: print(*a, **{**k, "file": sys.stderr}))
-    if chosen is None:
-        if damaged:
-            listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged)
-            raise DamagedFileError(f"every checkpoint in {folder / 'checkpoints'} is "
-                                   f"damaged ({listed}).")
-        return InfoGAN.load_networks(folder, **({"precision": precision} if precision else {}))
+    elif config.precision == "auto" and chosen[2] is not None:
+        config = config.replace(precision=chosen[2]["config"].precision)
     model = build_model(config)
-    manager = make_checkpoint(model, folder)
-    manager.checkpoint.restore(chosen[1]).expect_partial()
+    try:
+        status = checkpoint_object(model).restore(chosen[1])
+        status.expect_partial()
+        status.assert_existing_objects_matched()
+    except (AssertionError, ValueError, tf.errors.OpError) as err:
+        raise RunFolderError(f"checkpoint {chosen[1]} does not fit the run's settings in "
+                             f"{cfg_path} ({cause(err)}).") from None
     return model

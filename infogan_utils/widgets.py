@@ -330,10 +330,9 @@ def _check_reference_sd(reference_sd):
 
 
 def _read_metrics(folder) -> dict:
-    import json
+    from .pretrained import read_metrics  # names a damaged file and how to restore it
 
-    path = Path(folder) / "metrics.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    return read_metrics(Path(folder) / "metrics.json")
 
 
 def _normalise_mapping(mapping, num_categories: int) -> dict:

@@ -6,6 +6,7 @@ step or weight was lost (or that nothing changed) and that the message names the
 problem. Small runs (batch 8-16, 10-40 steps), so the module stays within CI's budget.
 """
 
+import errno
 import hashlib
 import os
 import random
@@ -115,9 +116,10 @@ def run(base, tmp_path):
 
 # ---------------------------------------------------------------------- kill -9, bitwise
 def test_killed_at_random_and_in_saves_then_resumed_is_bitwise_the_straight_run(
-        tmp_path, images):
+        tmp_path, images, monkeypatch, capsys):
     """One run killed three times (at a random moment, in the middle of appending a
-    history row, and between writing and renaming the final weights) and resumed ends
+    history row, and between writing and renaming the final weights) and stopped twice
+    by SIGTERM (as training resumes, and while saving the networks), then resumed, ends
     with the same weight files, byte for byte, and the same history as a run that was
     never stopped. While it runs, a second writer is refused."""
     straight, killed = tmp_path / "straight", tmp_path / "killed"
@@ -136,6 +138,17 @@ def test_killed_at_random_and_in_saves_then_resumed_is_bitwise_the_straight_run(
     first.send_signal(signal.SIGKILL)
     assert _finish(first)[0] == -signal.SIGKILL, "the first run ended before the kill"
 
+    # SIGTERM (a job scheduler's stop) as soon as training resumes: it stops like Ctrl-C.
+    term = _popen(killed)
+    while "resuming" not in term.stdout.readline() and term.poll() is None:
+        pass
+    time.sleep(random.Random(16).uniform(0.0, 0.1))
+    term.send_signal(signal.SIGTERM)
+    rc, _, err = _finish(term)
+    assert rc == 143, err[-2000:]
+    assert _last_error_line(err).startswith("error: terminated (SIGTERM); run the same "
+                                            "command again to resume"), err[-2000:]
+
     rc, _, err = _finish(_popen(killed, fault="history:30"))  # dies mid-append of row 30
     assert rc == -signal.SIGKILL, err[-2000:]
     assert not (killed / "history.csv").read_bytes().endswith(b"\n"), "row 30 is torn"
@@ -145,9 +158,20 @@ def test_killed_at_random_and_in_saves_then_resumed_is_bitwise_the_straight_run(
     assert "resuming" in out and list(killed.glob(".tmp-*generator.weights.h5"))
     assert not (killed / "generator.weights.h5").exists()
 
+    # SIGTERM in the middle of saving the networks (in this process, to save a start-up):
+    # nothing half-written is left.
+    with monkeypatch.context() as m:
+        m.setenv("INFOGAN_FAULT", "term@replace:discriminator.weights.h5")
+        assert cli.main(["train", "--out", str(killed),
+                         *[a for a in CLI_RUN if a not in ("--threads", "1")]]) == 143
+    out, err = capsys.readouterr()
+    assert _last_error_line(err).startswith("error: terminated (SIGTERM)"), err[-2000:]
+    assert "from step 40" in out and "notice: removed" in out
+    assert not list(killed.glob(".tmp-*")) and not (killed / "discriminator.weights.h5").exists()
+
     rc, out, err = _finish(_popen(killed))
     assert rc == 0, err[-2000:]
-    assert "from step 40" in out and "notice: removed" in out
+    assert "from step 40" in out
     assert not list(killed.glob(".tmp-*"))
 
     assert _finish(reference)[0] == 0
@@ -406,6 +430,9 @@ def test_unwritable_or_bad_output_folder_is_one_line(tmpfs, tmp_path, images, ca
     (["--seed", "-3"], "seed must be in"),
     (["--precision", "float8"], "--precision: invalid choice"),
     (["--bogus", "1"], "unrecognized arguments: --bogus"),
+    (["--devices", "3", "--batch-size", "32"],  # B5: found before anything is written
+     "--batch-size (32) must be a multiple of --devices (3)"),
+    (["--devices", "2", "--batch-size", "33"], "--batch-size (33) must be a multiple of --devices (2)"),
     (["--restart", "--no-resume"], "contradict"),
 ])
 def test_absurd_cli_values_give_one_error_line_and_create_nothing(tmp_path, capsys, args,
@@ -440,3 +467,241 @@ def test_negative_threads_does_not_abort_tensorflow(tmp_path):
     assert _last_error_line(done.stderr) == "error: --threads must be in [0, 1,024], got -1"
     assert "Traceback" not in done.stderr and not (tmp_path / "x").exists()
 
+
+
+# ---------------------------------------------------------------------- issue 30
+def _fail_writes(monkeypatch, name, first_half=None):
+    """A full disk for one file, injected at ``os.write`` (no tmpfs needed): every write
+    to a file whose name ends with ``name`` fails with ENOSPC, as the kernel reports it
+    (no file name). With ``first_half`` (a line's start), that line's first write writes
+    half of it and returns the count, and the next write to the file fails: a write cut
+    short by a disk that filled in the middle."""
+    real, state = os.write, {}
+
+    def write(fd, data):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            target = ""
+        if target.endswith(name):
+            data = bytes(data)
+            if first_half is None or state.get("fd") == fd:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            if data.startswith(first_half):
+                state["fd"] = fd
+                return real(fd, data[: len(data) // 2])
+        return real(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+
+
+def _cli_train(out, *extra):
+    return cli.main(["train", "--out", str(out), "--batch-size", "8", "--seed", "1",
+                     "--log-every", "10", "--checkpoint-every", "10", "--precision",
+                     "float32", *extra])
+
+
+def test_lost_config_is_read_back_from_the_checkpoint_and_other_settings_refused(
+        run, images, capsys):
+    """B1: a lost config.json does not let a resume mix settings: each checkpoint
+    records the run's settings; a command with others is refused, the same one resumes
+    and writes config.json again. The damaged-config advice (delete it) is now safe."""
+    (run / "config.json").unlink()
+    before = _snapshot(run)
+    for other in (CONFIG.replace(lambda_cont=0.5), CONFIG.replace(batch_size=16, seed=7)):
+        with pytest.raises(RunFolderError, match=r"another config.*as its newest checkpoint"):
+            train(other, 20, run, images=images, **KW)
+        assert _snapshot(run) == before
+    assert current_step(train(CONFIG, 20, run, images=images, **KW)) == 20
+    assert "config.json is missing; the run's settings are read back from checkpoint " \
+           "ckpt-20" in capsys.readouterr().out
+    assert InfoGANConfig.load(run / "config.json") == CONFIG
+
+
+@pytest.mark.parametrize("name", ["generator.weights.h5", "generator.weights.h5.sha256"])
+def test_full_disk_while_saving_the_networks_names_the_file_and_leaves_no_orphan(
+        tmp_path, monkeypatch, name):
+    """B2: HDF5 builds the weights in memory, so a full disk fails a plain write (HDF5
+    cannot be left half-open to crash the process at exit, as it did with rc 139), and
+    the file and its .sha256 are renamed into place only when both are written."""
+    model, folder = InfoGAN(CONFIG), tmp_path / "nets"
+    with monkeypatch.context() as m:
+        _fail_writes(m, "-" + name)
+        with pytest.raises(DiskFullError, match=rf"{name}.*No space left on device.*Free some"):
+            model.save_networks(folder)
+    left = sorted(p.name for p in folder.iterdir())
+    assert not [n for n in left if n.startswith("generator") or n.startswith(".tmp-")], left
+    model.save_networks(folder)  # with space again
+    assert _same_weights(folder, folder) and (folder / "generator.weights.h5.sha256").exists()
+
+
+def test_deleting_train_lock_lets_no_second_writer_in(run, images):
+    """B3: the lock is also held on the run folder itself, which cannot be unlinked from
+    under its holder: deleting train.lock does not let a second writer in."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import importlib.util, sys, time\n"
+         "spec = importlib.util.spec_from_file_location('rf', sys.argv[1])\n"
+         "rf = importlib.util.module_from_spec(spec); spec.loader.exec_module(rf)\n"
+         "with rf.run_lock(sys.argv[2]):\n"
+         "    print('locked', flush=True); time.sleep(120)",
+         str(ROOT / "infogan_utils" / "runfolder.py"), str(run)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        (run / "train.lock").unlink()
+        before = _snapshot(run)
+        with pytest.raises(RunFolderError, match=rf"{run} is in use by another training"):
+            train(CONFIG, 20, run, images=images, **KW)
+        assert _snapshot(run) == before
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_history_append_cut_short_by_a_full_disk_is_undone_and_named(run, base, images,
+                                                                        monkeypatch):
+    """B4: every append checks the count os.write returns; a row half-written when the
+    disk filled is cut back, and the run stops naming history.csv (it went on before,
+    merging two rows into one line)."""
+    _fail_writes(monkeypatch, "history.csv", first_half=b"30,")
+    with pytest.raises(DiskFullError, match=r"appending to .*history.csv.*No space left"):
+        train(CONFIG, 30, run, images=images, **KW)
+    assert (run / "history.csv").read_bytes() == (base / "history.csv").read_bytes()
+
+
+def test_full_disk_at_the_lock_or_commands_txt_names_the_file(run, tmp_path, monkeypatch,
+                                                             capsys):
+    """B6: a full disk while writing train.lock or appending to commands.txt is one
+    error line naming the file; no empty train.lock, no partial command line is left."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with monkeypatch.context() as m:
+        _fail_writes(m, "/train.lock")
+        assert _cli_train(fresh, "--steps", "10") == 2
+    line = _last_error_line(capsys.readouterr().err)
+    assert line.startswith("error: ") and "train.lock" in line and "No space left" in line, line
+    assert list(fresh.iterdir()) == []
+    commands = (run / "commands.txt").read_bytes() if (run / "commands.txt").exists() else b""
+    with monkeypatch.context() as m:
+        _fail_writes(m, "/commands.txt")
+        assert _cli_train(run, "--steps", "20") == 2
+    line = _last_error_line(capsys.readouterr().err)
+    assert "commands.txt" in line and "No space left" in line, line
+    assert ((run / "commands.txt").read_bytes() if (run / "commands.txt").exists()
+            else b"") == commands
+
+
+def test_damaged_metrics_json_is_named_with_how_to_restore_it(tmp_path, monkeypatch):
+    """B7: metrics.json is read by one function that names the file and says how to
+    restore it (the weights load fine)."""
+    import infogan_utils.pretrained as pretrained
+
+    copy = tmp_path / "pretrained"
+    shutil.copytree(PRETRAINED_DIR, copy)
+    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", copy)
+    for damage in (b'{"one_to_one": 0.9', b"\xff\xfe", b"[1, 2]"):
+        (copy / "metrics.json").write_bytes(damage)
+        with pytest.raises(DamagedFileError, match=r"metrics.json is damaged.*git checkout "
+                                                   r"data/pretrained/metrics.json"):
+            pretrained.pretrained_metrics(copy)
+
+
+def test_too_long_a_path_fails_before_training_and_causes_are_quoted_whole(
+        tmp_path, images, monkeypatch):
+    """B8: a run folder whose checkpoint paths would pass PATH_MAX is refused before any
+    step, naming the limit; a failed checkpoint quotes its cause whole (a 'No space
+    left' after 160 characters was cut off) and advises freeing space only then."""
+    import tensorflow as tf
+
+    from infogan_utils.training import CheckpointEvery, build_model, make_checkpoint
+
+    limit = os.pathconf(tmp_path, "PC_PATH_MAX")
+    out = tmp_path
+    while len(str(out)) < limit - 60:
+        out = out / ("d" * min(200, limit - 60 - len(str(out))))
+    t = time.perf_counter()
+    with pytest.raises(RunFolderError, match=rf"path is too long.*path limit \(PATH_MAX\) is "
+                                             rf"{limit - 1} characters"):
+        train(CONFIG, 20, out, images=images, **KW)
+    assert time.perf_counter() - t < 5 and not out.exists()
+
+    model = build_model(CONFIG)
+    (tmp_path / "run").mkdir()
+    saver = CheckpointEvery(make_checkpoint(model, tmp_path / "run"))
+    saver.set_model(model)
+    for text, kind, advice in (("x" * 200 + " No space left on device", DiskFullError,
+                                "Free some space"),
+                               ("y" * 200 + " Permission denied", RunFolderError,
+                                "Once that is fixed")):
+        def fail(*a, **k):
+            raise tf.errors.UnknownError(None, None, text)
+
+        monkeypatch.setattr(saver.manager, "save", fail)
+        with pytest.raises(kind) as caught:
+            saver.save(10)
+        assert text in str(caught.value) and advice in str(caught.value)
+        assert (kind is DiskFullError) == ("Free some" in str(caught.value))
+
+
+def test_a_checkpoint_of_another_run_falls_back_to_the_newest_that_fits(run, images, capsys,
+                                                                        tmp_path):
+    """U2: a checkpoint of another architecture copied in as the newest is passed over
+    with a notice, before anything changes (train and evaluate --run alike)."""
+    other = tmp_path / "other"
+    train(CONFIG.replace(num_continuous=3), 10, other, images=images, **KW)
+    for p in (other / "checkpoints").glob("ckpt-10.*"):
+        shutil.copyfile(p, run / "checkpoints" / p.name.replace("ckpt-10", "ckpt-30"))
+    capsys.readouterr()
+    model = train(CONFIG, 20, run, images=images, **KW)
+    out = capsys.readouterr().out
+    assert current_step(model) == 20 and "from step 20" in out
+    assert "checkpoint ckpt-30" in out and "does not fit this run" in out
+    assert "num_continuous': (3, 2)" in out and "falling back to ckpt-20" in out
+    assert 'model_checkpoint_path: "ckpt-20"' in (run / "checkpoints" / "checkpoint").read_text()
+    assert current_step(load_run(run)) == 20
+    assert "falling back to ckpt-20" in capsys.readouterr().err
+    # A checkpoint that records no settings (written before they were) is tried, and
+    # passed over when it does not restore into this run's networks.
+    from infogan_utils.training import build_model, checkpoint_object
+
+    for p in (run / "checkpoints").glob("ckpt-30.*"):
+        p.unlink()
+    checkpoint_object(build_model(CONFIG.replace(num_continuous=3))).write(
+        str(run / "checkpoints" / "ckpt-30"))
+    assert current_step(train(CONFIG, 20, run, images=images, **KW)) == 20
+    out = capsys.readouterr().out
+    assert "ckpt-30" in out and "does not restore into this run's networks" in out
+    assert "falling back to ckpt-20" in out
+
+
+def test_auto_precision_is_resolved_once_and_kept_on_resume(tmp_path, images, monkeypatch):
+    """U3: "auto" is resolved when a run begins and recorded (config.json and each
+    checkpoint); a resume keeps it. A machine without bfloat16 gets one line saying to
+    pass --precision mixed_bfloat16, which is accepted (it was refused as another
+    config)."""
+    import infogan_utils.models as models
+
+    out = tmp_path / "run"
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: True)
+    train(CONFIG.replace(precision="auto"), 10, out, images=images, **KW)
+    assert InfoGANConfig.load(out / "config.json").precision == "mixed_bfloat16"
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: False)  # a laptop's CPU
+    before = _snapshot(out)
+    with pytest.raises(RunFolderError, match=r"trains in mixed_bfloat16.*Pass --precision "
+                                             r"mixed_bfloat16"):
+        train(CONFIG.replace(precision="auto"), 20, out, images=images, **KW)
+    assert _snapshot(out) == before
+    model = train(CONFIG.replace(precision="mixed_bfloat16"), 10, out, images=images, **KW)
+    assert current_step(model) == 10 and model.config.precision == "mixed_bfloat16"
+
+
+@pytest.mark.parametrize("kept,lost", [(1, "20"), (0, "10-20")])
+def test_history_rows_lost_before_the_checkpoint_are_noticed(run, images, capsys, kept, lost):
+    """U4: rows missing before the checkpoint (cut at a line boundary, or a header-only
+    file) are reported; the run resumes and appends from its checkpoint."""
+    lines = (run / "history.csv").read_text().splitlines(keepends=True)
+    (run / "history.csv").write_text("".join(lines[:1 + kept]))
+    assert current_step(train(CONFIG, 20, run, images=images, **KW)) == 20
+    assert f"history.csv has no rows for steps {lost} (they were lost)" in \
+        capsys.readouterr().out
