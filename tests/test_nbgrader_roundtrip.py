@@ -6,10 +6,12 @@
 3. ``nbgrader autograde <lesson>``, in the mode nbgrader_config.py sets (INFOGAN_FAST=1).
 
 The untouched release must score 0 on every graded cell, the teacher's notebook full marks.
-The seconds each autograde takes are printed (a measurement, not a target).
+The seconds each autograde takes are printed and written to
+artifacts/autograde_seconds.json (a measurement, not a target; docs/teaching.md states them).
 """
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -75,3 +77,8 @@ def test_autograde_gives_zero_to_the_release_and_full_marks_to_the_teacher(cours
         f"the teacher's notebook scores: {teacher}")
     print(f"{lesson.stem}: {len(teacher)} graded cells; autograde took "
           f"{seconds['untouched']:.0f} s (untouched) and {seconds['teacher']:.0f} s (teacher)")
+    record = ROOT / "artifacts" / "autograde_seconds.json"
+    record.parent.mkdir(exist_ok=True)
+    times = json.loads(record.read_text()) if record.exists() else {}
+    times[lesson.stem] = {"graded_cells": len(teacher), **{k: round(v, 1) for k, v in seconds.items()}}
+    record.write_text(json.dumps(times, indent=1, sort_keys=True) + "\n")
