@@ -19,9 +19,10 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/00_index.ipynb
 
 # INFOGAN_FAST=1 shrinks training inside the notebooks (the CI switch); tests still
-# assert real behaviour in that mode.
+# assert real behaviour in that mode. Two workers (pytest-xdist), each test module and
+# each notebook on one of them, use both cores of a 2-core machine.
 test: $(STAMP)
-	INFOGAN_FAST=1 $(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env \
+	INFOGAN_FAST=1 $(BIN)/python -m pytest -n 2 --dist loadscope tests notebooks --nbval-lax --nbval-current-env \
 		--nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider $(PYTEST_ARGS)
 
 # The explorer as a standalone web app (Voila).
