@@ -134,7 +134,12 @@ def test_killed_at_random_and_in_saves_then_resumed_is_bitwise_the_straight_run(
     # A second writer on the same folder is refused at once, naming the folder and PID.
     with pytest.raises(RunFolderError, match=rf"{killed}.*in use.*PID {first.pid}"):
         train(InfoGANConfig(batch_size=16, seed=2), 40, killed, images=images, **KW)
-    time.sleep(random.Random(15).uniform(0.0, 2.0))  # a random moment, reproducibly
+    # A random moment (reproducibly), but before step 20's checkpoint: on a fast CPU the
+    # run could otherwise reach step 40, and there would be nothing left to interrupt.
+    moment = time.time() + random.Random(15).uniform(0.0, 2.0)
+    ckpt20 = killed / "checkpoints" / "ckpt-20.index"
+    while time.time() < moment and not ckpt20.exists():
+        time.sleep(0.01)
     first.send_signal(signal.SIGKILL)
     assert _finish(first)[0] == -signal.SIGKILL, "the first run ended before the kill"
 
