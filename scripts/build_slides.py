@@ -1,11 +1,11 @@
 """Build one reveal.js slide deck per notebook that works offline, in a lecture hall.
 
-    python scripts/build_slides.py                  # notebooks/01..05 -> slides/
+    python scripts/build_slides.py                  # notebooks/01..06 -> slides/
     python scripts/build_slides.py --out DIR NB...  # chosen notebooks, another folder
+    python scripts/build_slides.py --walk [--shots DIR]  # then measure every slide in Chromium
     python scripts/build_slides.py --mark           # (re)set the cells' slideshow metadata
 
-Each deck is made by `jupyter nbconvert --to slides` from the slideshow metadata of the
-notebook's cells (slide, subslide, fragment, skip, notes). Every script and style sheet a
+Each deck is made by nbconvert's SlidesExporter (reveal.js). Every script and style sheet a
 deck loads comes from slides/_vendor/, referenced by a relative path, so you can copy the
 whole slides/ folder to a USB stick and present from file:// without internet:
 
@@ -20,14 +20,17 @@ The packages come from the npm registry with `npm pack` (needs node and npm), on
 integrity of each tarball is checked against the hash pinned below, and the unpacked
 files are reused while slides/_vendor/versions.json names the same versions and files.
 
-Slides show code cells without prompts. The code of a figure cell and of a check cell (a
-fragment) is hidden: the figure or the printed result is what the slide is for, and the
-notebook keeps the code. A slide taller than the screen shrinks to fit, down to 60 %,
-then scrolls. Press S in a deck for the speaker notes.
+A deck is what a teacher projects in a lecture hall, not the notebook reflowed: one slide
+per cell the teacher chose in the notebook (metadata.lecture, below), each a heading, a
+few words and one figure, equation, table or short code block; the notebook's prose goes
+into reveal.js's speaker notes (press S for the speaker view). Text is 24 px or more at
+1280 x 720. `--walk` shows every slide in Chromium and prints its visible words, smallest
+font, code lines and overflow (tests/test_slides.py asserts the limits); `--shots DIR`
+also saves a screenshot of each.
 
-Which cell is a slide, a subslide, a fragment, speaker notes or skipped is stored in the
-notebooks' slideshow metadata, set by rules on the cells' content (`--mark`, below
-slide_types). Run `--mark` after editing the notebooks; tests/test_slides.py checks it.
+The slide types Jupyter's own slideshow view reads (metadata.slideshow) are set from the
+teacher's choice by `--mark`; run it after editing the notebooks; tests/test_slides.py
+checks it.
 """
 from __future__ import annotations
 
@@ -93,23 +96,16 @@ JQUERY_URL = f"{VENDOR_DIR}/jquery/dist/jquery.min.js"
 
 TEMPLATE_NAME = "infogan_reveal"
 # nbconvert's reveal template, minus the Mermaid import (a CDN ES module; no notebook here
-# draws Mermaid diagrams), plus: the code of figure and check cells is hidden, figures are drawn
-# 500 px high, and a slide taller than the screen shrinks to fit (then scrolls).
+# draws Mermaid diagrams), plus: a code cell's source shows only on a "code" slide, and the
+# text is sized for a lecture hall.
 TEMPLATE = r"""{%- extends 'reveal/index.html.j2' -%}
 
 {%- block html_head_js_mermaidjs -%}
 {%- endblock html_head_js_mermaidjs -%}
 
 {% block input_group -%}
-{#- Show the code only where the code is the point: not for figures, not for checks
-    (fragments), whose printed result is what the slide is for. -#}
-{%- set ns = namespace(hide=(cell.metadata.get('slideshow', {}).get('slide_type') == 'fragment')) -%}
-{%- for output in cell.outputs or [] -%}
-{%- if 'image/png' in output.get('data', {}) or 'image/svg+xml' in output.get('data', {}) -%}
-{%- set ns.hide = true -%}
-{%- endif -%}
-{%- endfor -%}
-{%- if not ns.hide -%}
+{#- A slide shows a code cell's source only when the teacher chose its code. -#}
+{%- if cell.metadata.get('slide_input') -%}
 {{ super() }}
 {%- endif -%}
 {%- endblock input_group %}
@@ -117,80 +113,67 @@ TEMPLATE = r"""{%- extends 'reveal/index.html.j2' -%}
 {% block notebook_css %}
 {{ super() }}
 <style type="text/css">
-/* infogan slides: figures large enough for a projector, wide code wraps */
-.reveal .jp-OutputArea-output img { height: 500px; width: auto; max-width: 100%; object-fit: contain; }
-/* several figures from one cell sit side by side */
+/* infogan slides, for a lecture hall: text 28 px or more at 1280 x 720 (24 px or more
+   once reveal.js scales the slide into its margin), one figure 440 px high */
+.reveal .slides { text-align: left; }
+.reveal .jp-RenderedHTMLCommon, .reveal .jp-RenderedText, .reveal .jp-RenderedHTMLCommon p,
+.reveal .jp-RenderedHTMLCommon li, .reveal .jp-RenderedHTMLCommon td,
+.reveal .jp-RenderedHTMLCommon th { font-size: 28px; line-height: 1.35; }
+.reveal pre, .reveal pre code, .reveal .jp-RenderedText pre, .reveal .highlight pre,
+.reveal .jp-InputArea-editor pre { font-size: 26px !important; line-height: 1.3; }
+.reveal pre { white-space: pre-wrap; box-shadow: none; margin: 0.2em 0; width: auto; max-width: 100%; box-sizing: border-box; }
+.reveal .jp-RenderedHTMLCommon table { margin: 0.3em 0; }
+.reveal .jp-RenderedHTMLCommon td, .reveal .jp-RenderedHTMLCommon th { padding: 0.15em 0.6em; }
+.reveal .jp-OutputArea-output img { height: 440px; width: auto; max-width: 100%; object-fit: contain;
+  display: block; margin: 0 auto; }
+.reveal .jp-Cell, .reveal .jp-InputArea, .reveal .jp-InputArea-editor, .reveal .jp-OutputArea {
+  box-sizing: border-box; max-width: 100%; }
+.reveal .jp-Cell { padding: 0; }
 .reveal .jp-OutputArea:has(img) { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: flex-start; }
 .reveal .jp-OutputArea:has(img) > .jp-OutputArea-child { flex: 1 1 0; min-width: 30%; }
-.reveal .jp-RenderedHTMLCommon table { font-size: 0.8em; }
-.reveal pre { white-space: pre-wrap; }
+.reveal .jp-RenderedHTMLCommon img { max-height: 440px; width: auto; }
+.reveal .slides h1 { font-size: 56px; }
+.reveal .slides h2 { font-size: 44px; margin-bottom: 0.4em; }
 .reveal .slides h1, .reveal .slides h2, .reveal .slides h3, .reveal .slides h4 { text-transform: none; }
 </style>
 {% endblock notebook_css %}
 
-{% block footer_js %}
-{{ super() }}
-<script>
-// A slide taller than the deck shrinks to fit (down to 60 %), then scrolls.
-require(["{{ resources.reveal.url_prefix }}/dist/reveal.js"], function (Reveal) {
-  var MIN_ZOOM = 0.6;
-  function fit() {
-    var slide = Reveal.getCurrentSlide();
-    if (!slide) { return; }
-    var height = Reveal.getConfig().height;
-    slide.style.zoom = "";
-    slide.style.maxHeight = "";
-    slide.style.overflowY = "";
-    var needed = slide.scrollHeight;
-    if (needed > height) {
-      var zoom = Math.max(MIN_ZOOM, height / needed);
-      slide.style.zoom = zoom;
-      if (needed * zoom > height) {
-        slide.style.maxHeight = (height / zoom) + "px";
-        slide.style.overflowY = "auto";
-      }
-    }
-    Reveal.layout();
-  }
-  // measure again once MathJax has (re)rendered the slide's equations and its fonts
-  // have loaded (both change the height after the slide appears)
-  function fitNowAndAfterMath() {
-    fit();
-    if (window.MathJax && MathJax.Hub) { MathJax.Hub.Queue(fit); }
-    setTimeout(fit, 300);
-    setTimeout(fit, 1200);
-  }
-  Reveal.on("ready", fitNowAndAfterMath);
-  Reveal.on("slidechanged", fitNowAndAfterMath);
-  if (Reveal.isReady()) { fitNowAndAfterMath(); }
-});
-</script>
-{% endblock footer_js %}
 """
 
-SLIDE_OPTIONS = [
-    "--SlidesExporter.reveal_theme=white",  # its font ships in dist/theme/fonts; "simple" imports Google Fonts
-    "--SlidesExporter.exclude_input_prompt=True",
-    "--SlidesExporter.exclude_output_prompt=True",
-    "--SlidesExporter.reveal_number=c/t",
-    "--SlidesExporter.reveal_width=1280",
-    "--SlidesExporter.reveal_height=720",
-    "--SlidesExporter.embed_images=True",  # Markdown images (../docs/images) travel inside the deck
-]
+SLIDE_OPTIONS = {
+    "reveal_theme": "white",  # its font ships in dist/theme/fonts; "simple" imports Google Fonts
+    "exclude_input_prompt": True,
+    "exclude_output_prompt": True,
+    "reveal_number": "c/t",
+    "reveal_width": "1280",
+    "reveal_height": "720",
+    "embed_images": True,  # Markdown images (../docs/images) travel inside the deck
+    "reveal_url_prefix": REVEAL_PREFIX,
+    "mathjax_url": MATHJAX_URL,
+    "require_js_url": REQUIRE_JS_URL,
+    "jquery_url": JQUERY_URL,
+}
 
 
 # ---- slideshow metadata: which cells make the lecture --------------------------------
-# Rules by content (never by index), so cells other people add get a type too:
-# title and every "## " section -> slide; "### " -> subslide; prose holding a display
-# equation or a table, a figure, and the code the learner writes (def my_..., class My...)
-# -> subslide; deterministic check printouts -> fragment; prose of more than 100 words
-# without a list -> notes (press S); other prose -> "-" (continues the slide); setup, parameters, widgets, exercise code, solutions, badges -> skip.
+# The teacher's choice lives in the notebooks: a cell that makes a slide carries
+#     metadata.lecture = {"title": ..., "say": ..., "show": ...}
+# - title: the slide's heading (default: the cell's first heading);
+# - say:   a few words shown under it (optional; the slide holds at most about 40 words);
+# - show:  for a Markdown cell, Markdown shown on the slide (an equation, a short table,
+#          an image); the cell's prose goes to the speaker notes. For a code cell,
+#          "figure" (its image outputs; the default when it has one), "output" (its
+#          printed text) or "code" (its source, with each solution region left as a stub).
+# Every other Markdown cell becomes speaker notes (press S): of the slide before it, or,
+# when it comes just before a figure or code slide (no code cell between), of that slide,
+# which it introduces. Every other code cell, the setup section, badges and solutions
+# are skipped. `--mark` writes the slide types these
+# rules give into metadata.slideshow (what Jupyter's own slideshow view reads).
+LECTURE = "lecture"
 SKIP_SECTIONS = ("## Setup", "## Clean up")  # plumbing: not lecture material
-EXERCISES = "## Exercises"
-NOTES_WORDS = 100  # prose longer than this, without a list, goes to the speaker notes
-LIST_ITEM = re.compile(r"^\s*([-*]|\d+\.) ", re.M)
-CHECK_CALL = re.compile(r"\bcheck_\w*\(")  # check_network(...), check_loss(...)
-CODE_WRITTEN = re.compile(r"^\s*(def (my_|build_my_)\w*|class My\w*)", re.M)
+SHOW_CODE = ("figure", "output", "code")
+SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
+CODE_STUB = "...  # you write this"
 
 
 def headings(src):
@@ -206,63 +189,21 @@ def has_output(cell, *mimetypes):
 
 
 def slide_types(nb) -> list[str]:
-    """The slide_type of every cell, in order."""
-    region = "body"  # "setup" (skipped), "body", "exercises"
+    """The slide_type of every cell, in order: "slide", "notes" or "skip"."""
+    region = "body"
     types = []
     for cell in nb.cells:
         src = cell.source.strip()
-        heads = headings(src)
         if cell.cell_type == "markdown":
-            # a cell's headings move the region (a cell may hold several)
-            starts_region = None
-            for h in heads:
-                if h.startswith(SKIP_SECTIONS):
-                    starts_region = "setup"
-                elif h.startswith(EXERCISES):
-                    starts_region = "exercises"
-                else:
-                    starts_region = "body"
-            if "colab-badge" in src or "badge_logo" in src:
-                t = "skip"
-            elif src.startswith("<details>"):
-                t = "skip"
-            elif src.startswith("# "):
-                t = "slide"
-            elif heads and heads[0].startswith(SKIP_SECTIONS) and src.startswith("## "):
-                t = "skip"
-            elif heads:
-                t = "slide"
-            elif src.startswith("### ") or re.search(r"^### ", src, re.M):
-                t = "subslide"  # a subsection (also one that starts inside the cell)
-            elif region == "setup":
-                t = "skip"
-            elif region == "exercises":
-                t = "subslide" if src.startswith("**") else "-"
-            elif "$$" in src or re.search(r"^\|[-| :]+\|$", src, re.M):
-                t = "subslide"  # a key equation or table gets its own page
-            elif len(src.split()) > NOTES_WORDS and not LIST_ITEM.search(src):
-                t = "notes"  # a long explanation: the teacher says it (speaker notes)
-            else:
-                t = "-"
-            if starts_region:
-                region = starts_region
+            for h in headings(src):
+                region = "setup" if h.startswith(SKIP_SECTIONS) else "body"
+        if LECTURE in cell.metadata:
+            t = "slide"
+        elif (cell.cell_type == "markdown" and region == "body" and src
+              and "colab-badge" not in src and not src.startswith("<details>")):
+            t = "notes"
         else:
-            if region in ("setup", "exercises"):
-                t = "skip"
-            elif src.startswith("FAST = ") or "\nFAST = " in src:
-                t = "skip"  # the parameters cell
-            elif has_output(cell, "application/vnd.jupyter.widget-view+json"):
-                t = "skip"  # a live widget has no state in a static deck
-            elif has_output(cell, "image/png", "image/svg+xml"):
-                t = "subslide"  # a figure gets its own page (its code is hidden)
-            elif CODE_WRITTEN.search(src):
-                t = "subslide"  # code the learner writes
-            elif "nbval-check-output" in cell.get("metadata", {}).get("tags", []) and cell.get("outputs"):
-                t = "fragment"  # a deterministic check or key number
-            elif ("assert_allclose" in src or CHECK_CALL.search(src)) and cell.get("outputs"):
-                t = "fragment"  # the check against the package
-            else:
-                t = "skip"
+            t = "skip"
         types.append(t)
     return types
 
@@ -289,6 +230,106 @@ def mark_notebooks(notebooks: list[Path]) -> list[Path]:
             nbformat.write(nb, path)
             changed.append(path)
     return changed
+
+
+def _first_heading(src: str) -> tuple[str, int]:
+    for line in src.splitlines():
+        m = re.match(r"^(#{1,4}) (.+)$", line.strip())
+        if m:
+            return m.group(2).strip(), len(m.group(1))
+    return "", 0
+
+
+def _without_headings(src: str) -> str:
+    return "\n".join(line for line in src.splitlines()
+                     if not re.match(r"^#{1,4} ", line.strip())).strip()
+
+
+def _code_on_slide(src: str) -> str:
+    """The code as the room sees it: each solution region left as a stub."""
+    kept, inside = [], False
+    for line in src.split("\n"):
+        if SOLUTION[0] in line:
+            inside = True
+            kept.append(line[:len(line) - len(line.lstrip())] + CODE_STUB)
+        elif SOLUTION[1] in line:
+            inside = False
+        elif not inside:
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+class LectureError(ValueError):
+    """A cell's lecture metadata cannot make a slide."""
+
+
+def deck_notebook(nb):
+    """The notebook nbconvert turns into the deck: one slide per chosen cell (its
+    heading, a few words and one figure, equation, table or code block), the prose as
+    the slides' speaker notes, everything else left out."""
+    import copy
+
+    import nbformat
+
+    def markdown(source, slide_type):
+        cell = nbformat.v4.new_markdown_cell(source)
+        cell.metadata["slideshow"] = {"slide_type": slide_type}
+        return cell
+
+    cells = []
+    lead_in = []  # notes since the last code cell: they introduce a figure or code slide
+    for index, (cell, kind) in enumerate(zip(nb.cells, slide_types(nb))):
+        if kind == "skip":
+            if cell.cell_type == "code":
+                lead_in = []
+            continue
+        if kind == "notes":
+            cells.append(markdown(cell.source, "notes"))
+            lead_in.append(cells[-1])
+            continue
+        lecture = cell.metadata[LECTURE]
+        heading, level = _first_heading(cell.source) if cell.cell_type == "markdown" else ("", 0)
+        title = lecture.get("title") or heading
+        if not title:
+            raise LectureError(f"cell {index} ({cell.get('id')}): a slide needs a title "
+                               f"(metadata.lecture.title) or a heading")
+        head = [("# " if level == 1 and not cells else "## ") + title]
+        if lecture.get("say"):
+            head.append(lecture["say"])
+        if cell.cell_type == "markdown":
+            if lecture.get("show"):
+                head.append(lecture["show"])
+            cells.append(markdown("\n\n".join(head), "slide"))
+            prose = _without_headings(cell.source)
+            if prose:
+                cells.append(markdown(prose, "notes"))
+            lead_in = []
+            continue
+        show = lecture.get("show") or ("figure" if has_output(cell, "image/png", "image/svg+xml")
+                                       else "output" if cell.get("outputs") else "code")
+        if show not in SHOW_CODE:
+            raise LectureError(f"cell {index} ({cell.get('id')}): lecture.show must be one "
+                               f"of {SHOW_CODE} for a code cell, not {show!r}")
+        # the prose just before a figure or code slide is said on that slide
+        cells = [c for c in cells if not any(c is n for n in lead_in)]
+        cells.append(markdown("\n\n".join(head), "slide"))
+        cells.extend(lead_in)
+        code = copy.deepcopy(cell)
+        code.metadata = {"slideshow": {"slide_type": "-"}, "slide_input": show == "code"}
+        outputs = code.get("outputs", [])
+        if show == "figure":
+            code.outputs = [o for o in outputs if has_output({"outputs": [o]}, "image/png",
+                                                               "image/svg+xml")]
+        elif show == "output":
+            code.outputs = [o for o in outputs if o.get("output_type") == "stream"
+                            or "text/plain" in o.get("data", {}) or "text/html" in o.get("data", {})]
+        else:
+            code.source, code.outputs = _code_on_slide(code.source), []
+        cells.append(code)
+        lead_in = []
+    deck = copy.deepcopy(nb)
+    deck.cells = cells
+    return deck
 
 
 # ---- the offline decks --------------------------------------------------------------
@@ -361,21 +402,6 @@ def _extract(tarball: Path, dest: Path, keep: list[str]) -> None:
         raise SystemExit(f"build_slides: {tarball.name} lacks {missing}")
 
 
-def nbconvert_command(notebooks: list[Path], out: Path, template_dir: Path) -> list[str]:
-    return [
-        sys.executable, "-m", "nbconvert", "--to", "slides",
-        f"--TemplateExporter.extra_template_basedirs={template_dir}",
-        f"--template={TEMPLATE_NAME}",
-        f"--SlidesExporter.reveal_url_prefix={REVEAL_PREFIX}",
-        f"--SlidesExporter.mathjax_url={MATHJAX_URL}",
-        f"--SlidesExporter.require_js_url={REQUIRE_JS_URL}",
-        f"--SlidesExporter.jquery_url={JQUERY_URL}",
-        *SLIDE_OPTIONS,
-        "--output-dir", str(out),
-        *[str(nb) for nb in notebooks],
-    ]
-
-
 IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 
 
@@ -414,26 +440,184 @@ def write_index(out: Path, decks: list[Path]) -> None:
 
 def build(notebooks: list[Path], out: Path = DEFAULT_OUT) -> list[Path]:
     """Build one deck per notebook into out/ and return the deck paths."""
+    import nbformat
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
     out.mkdir(parents=True, exist_ok=True)
     ensure_vendor(out)
+    config = Config()
+    for name, value in SLIDE_OPTIONS.items():
+        setattr(config.SlidesExporter, name, value)
+    decks = []
     with tempfile.TemporaryDirectory() as tmp:
         template = Path(tmp) / TEMPLATE_NAME
         template.mkdir()
         (template / "conf.json").write_text(json.dumps({"base_template": "reveal"}))
         (template / "index.html.j2").write_text(TEMPLATE)
-        result = subprocess.run(
-            nbconvert_command(notebooks, out, Path(tmp)), capture_output=True, text=True
-        )
-    if result.returncode != 0:
-        raise SystemExit(f"build_slides: nbconvert failed:\n{result.stderr}")
-    decks = [out / f"{nb.stem}.slides.html" for nb in notebooks]
-    missing = [d for d in decks if not d.exists()]
-    if missing:
-        raise SystemExit(f"build_slides: nbconvert wrote no {missing}")
-    for nb, deck in zip(notebooks, decks):
-        embed_local_images(deck, nb.parent)
+        exporter = SlidesExporter(config=config, template_name=TEMPLATE_NAME,
+                                  extra_template_basedirs=[tmp])
+        for nb_path in notebooks:
+            nb = nbformat.read(nb_path, as_version=4)
+            try:
+                deck_nb = deck_notebook(nb)
+            except LectureError as err:
+                raise SystemExit(f"build_slides: {nb_path.name}: {err}") from None
+            html, _ = exporter.from_notebook_node(
+                deck_nb, resources={"metadata": {"path": str(nb_path.parent),
+                                                 "name": nb_path.stem}})
+            deck = out / f"{nb_path.stem}.slides.html"
+            deck.write_text(html, encoding="utf-8")
+            embed_local_images(deck, nb_path.parent)
+            decks.append(deck)
     write_index(out, decks)
     return decks
+
+
+# ---- walking a deck in Chromium: what the room sees ---------------------------------
+CHROMIUM = Path("/usr/bin/chromium")
+MAX_WORDS, HARD_MAX_WORDS = 40, 60  # visible words on a slide, math and code not counted
+MAX_CODE_LINES = 15
+MIN_FONT_PX = 24  # rendered at 1280 x 720, after reveal.js scales the slide
+REVEAL_JS = f"require('{REVEAL_PREFIX}/dist/reveal.js')"
+
+# For the current slide: visible words (text outside code and math), the smallest rendered
+# font of any visible text, how far any visible element sticks out of the slide, and the
+# longest code block in lines.
+MEASURE_JS = """() => {
+  const R = %s;
+  const slide = R.getCurrentSlide();
+  const scale = R.getScale();
+  const box = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const skip = 'aside.notes, script, style, .MathJax_Preview, .MJX_Assistive_MathML';
+  const math = '.MathJax_CHTML, .MathJax, mjx-container, .MathJax_Display';
+  let words = 0, minFont = 1e9, overflow = 0, codeLines = 0, title = '';
+  const h = slide.querySelector('h1, h2');
+  if (h) title = h.innerText.replace(/\\s+/g, ' ').trim();
+  const walker = document.createTreeWalker(slide, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || el.closest(skip) || !el.checkVisibility()) continue;
+    const inMath = el.closest(math);
+    const inCode = el.closest('pre');
+    const host = inMath ? inMath : el;
+    minFont = Math.min(minFont, parseFloat(getComputedStyle(host).fontSize) * scale);
+    if (!inMath && !inCode) words += (node.textContent.match(/[A-Za-z0-9\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F]+/g) || []).length;
+  }
+  for (const el of slide.querySelectorAll('*')) {
+    if (el.closest(skip) || !el.checkVisibility()) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    overflow = Math.max(overflow, r.bottom - box.bottom, r.right - box.right,
+                        box.top - r.top, box.left - r.left);
+  }
+  for (const pre of slide.querySelectorAll('pre')) {
+    if (pre.closest(skip) || !pre.checkVisibility()) continue;
+    codeLines = Math.max(codeLines, pre.innerText.replace(/\\n+$/, '').split('\\n').length);
+  }
+  const notes = slide.querySelector('aside.notes');
+  return {title, words, min_font: minFont === 1e9 ? null : Math.round(minFont * 10) / 10,
+          overflow: Math.round(overflow), code_lines: codeLines,
+          notes_words: notes ? notes.textContent.split(/\\s+/).filter(Boolean).length : 0};
+}""" % REVEAL_JS
+
+SETTLE_JS = """() => new Promise(done => {
+  // Wait until the slide's images have loaded, MathJax has re-rendered the slide (the
+  // deck queues that on "slidechanged", which reveal.js fires after a tick; until then
+  // the math is hidden) and the web fonts have painted; at most 15 s.
+  const deadline = Date.now() + 15000;
+  const settled = () => {
+    const slide = %s.getCurrentSlide();
+    const hub = window.MathJax && MathJax.Hub;
+    const busy = (hub && (hub.queue.pending || hub.queue.running)) ||
+                 slide.querySelector('.MJXc-processed, .MathJax_Processing') ||
+                 [...document.querySelectorAll('img')].some(i => !i.complete);
+    if (busy && Date.now() < deadline) { setTimeout(settled, 50); return; }
+    document.fonts.ready.then(() => setTimeout(done, 100));
+  };
+  setTimeout(settled, 100);
+})""" % REVEAL_JS
+
+
+def open_deck(browser, deck: Path, remote: list, errors: list):
+    """A page at 1280 x 720 showing ``deck`` from file://, every network request aborted
+    (and recorded in ``remote``), reveal.js ready and MathJax done."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.route(re.compile(r"^(?!file:|data:|about:)"),
+               lambda route: (remote.append(route.request.url), route.abort()))
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.goto(deck.as_uri())
+    page.wait_for_function(
+        f"window.require && require.defined('{REVEAL_PREFIX}/dist/reveal.js') "
+        f"&& {REVEAL_JS}.isReady()", timeout=60_000)
+    page.evaluate(f"{REVEAL_JS}.configure({{transition: 'none', backgroundTransition: 'none'}})")
+    page.evaluate(SETTLE_JS)
+    return page
+
+
+def walk(page, shots: Path | None = None) -> list[dict]:
+    """Show every slide of the open deck in turn; measure each (MEASURE_JS); with
+    ``shots``, save a screenshot of each there."""
+    total = page.evaluate(f"{REVEAL_JS}.getHorizontalSlides().length")
+    slides = []
+    for i in range(total):
+        page.evaluate(f"{REVEAL_JS}.slide({i}, 0)")
+        page.evaluate(SETTLE_JS)
+        slides.append(dict(index=i + 1, **page.evaluate(MEASURE_JS)))
+        if shots is not None:
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=shots / f"{i + 1:02d}.png")
+    return slides
+
+
+def problems(slide: dict) -> list[str]:
+    """What keeps a measured slide from a lecture hall (the word limit aside)."""
+    found = []
+    if slide["words"] > HARD_MAX_WORDS:
+        found.append(f"{slide['words']} words (at most {HARD_MAX_WORDS})")
+    if slide["overflow"] > 1:
+        found.append(f"sticks out by {slide['overflow']} px")
+    if slide["min_font"] is not None and slide["min_font"] < MIN_FONT_PX:
+        found.append(f"text at {slide['min_font']} px (at least {MIN_FONT_PX})")
+    if slide["code_lines"] > MAX_CODE_LINES:
+        found.append(f"{slide['code_lines']} lines of code (at most {MAX_CODE_LINES})")
+    return found
+
+
+def walk_decks(decks: list[Path], shots: Path | None = None) -> dict[str, list[dict]]:
+    from playwright.sync_api import sync_playwright
+
+    report = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for deck in decks:
+                remote, errors = [], []
+                page = open_deck(browser, deck, remote, errors)
+                report[deck.name] = walk(page, shots / deck.name.split(".")[0] if shots else None)
+                page.close()
+                if remote or errors:
+                    raise SystemExit(f"build_slides: {deck.name} asked the network for "
+                                     f"{remote} / raised {errors}")
+        finally:
+            browser.close()
+    return report
+
+
+def print_walk(report: dict[str, list[dict]]) -> int:
+    """Print one line per slide; return how many slides have a problem."""
+    bad = 0
+    for name, slides in report.items():
+        over = sum(s["words"] > MAX_WORDS for s in slides)
+        print(f"{name}: {len(slides)} slides, {over} over {MAX_WORDS} words")
+        for s in slides:
+            issues = problems(s)
+            bad += bool(issues)
+            flag = "  <-- " + "; ".join(issues) if issues else ""
+            print(f"  {s['index']:>2} {s['words']:>3} w {s['min_font'] or 0:>5} px "
+                  f"{s['code_lines']:>2} ln notes {s['notes_words']:>4} w  "
+                  f"{s['title'][:60]}{flag}")
+    return bad
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -442,6 +626,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default slides/)")
     parser.add_argument("--mark", action="store_true",
                         help="only set the slideshow metadata of the notebooks' cells (idempotent)")
+    parser.add_argument("--walk", action="store_true",
+                        help="then show every slide in Chromium and print its words, "
+                             "smallest font, code lines and overflow")
+    parser.add_argument("--shots", type=Path, help="with --walk: save a screenshot of "
+                        "every slide in this folder")
     args = parser.parse_args(argv)
     if args.mark:
         changed = mark_notebooks([nb.resolve() for nb in args.notebooks])
@@ -450,6 +639,10 @@ def main(argv: list[str] | None = None) -> None:
     decks = build([nb.resolve() for nb in args.notebooks], args.out.resolve())
     for deck in decks:
         print(deck)
+    if args.walk:
+        bad = print_walk(walk_decks(decks, args.shots))
+        if bad:
+            raise SystemExit(f"build_slides: {bad} slides are not fit for a lecture hall")
     print(f"open {args.out / 'index.html'} (works offline; copy the whole folder to present)")
 
 
