@@ -177,3 +177,17 @@ def test_readme_numbers_of_the_shipped_model_match_metrics_json():
     assert ("the two codes are separate" in text) == separate, (
         f"README.md's results table must claim separate codes exactly when metrics.json "
         f"says separate_codes = {separate}")
+
+
+def test_readme_states_the_pages_url_of_the_repository_in_pyproject():
+    """The README names the GitHub Pages address the web explorer is built for, derived
+    from the repository that pyproject.toml names (not invented), and the Pages workflow
+    publishes what `make web` builds."""
+    import tomllib
+
+    repo = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    owner, name = re.match(r"https://github\.com/([^/]+)/([^/]+)", repo).groups()
+    url = f"https://{owner}.github.io/{name}/"
+    assert url in README.read_text(encoding="utf-8")
+    workflow = (ROOT / ".github" / "workflows" / "pages.yml").read_text()
+    assert url in workflow and "run: make web" in workflow and "path: web/dist" in workflow
