@@ -366,48 +366,25 @@ def _unlock_close(fd: int) -> None:
         os.close(fd)
 
 
-def _lock_folder(folder: Path, busy: str, fds: list) -> None:
-    """Lock the folder itself (it cannot be unlinked from under its holder); append its
-    descriptor to ``fds``."""
+def _open_locked(path: Path, flags: int, busy: str, fds: list, *, doing: str) -> int:
+    """Open ``path`` and take its exclusive lock; append the descriptor to ``fds``. A
+    lock held elsewhere raises ``busy`` (with the holder's PID). A folder on a file
+    system that cannot lock folders counts as locked: train.lock still holds."""
     try:
-        dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        fd = os.open(path, flags, 0o644)
     except OSError as err:
-        raise file_error(err, folder, "opening the run folder",
-                         "Choose an output folder you can write to.") from None
-    fds.append(dir_fd)
-    try:
-        held = _flock(dir_fd)
-    except OSError:  # a file system that cannot lock folders: train.lock alone
-        held = True
-    if not held:
-        raise RunFolderError(busy.format(pid=_lock_owner(folder / LOCK_NAME)))
-
-
-def _lock_file(path: Path, busy: str, fds: list) -> None:
-    """Lock ``train.lock`` (the lock older versions take) and write this PID into it;
-    append its descriptor to ``fds``. A lock file this call created is removed if the
-    PID cannot be written."""
-    created = not path.exists()
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as err:
-        raise file_error(err, path, "creating the lock file",
-                         "Choose an output folder you can write to.") from None
+        raise file_error(err, path, doing, "Choose an output folder you can write to.") from None
     fds.append(fd)
     try:
         held = _flock(fd)
     except OSError as err:
-        raise file_error(err, path, "locking") from None
+        if not path.is_dir():
+            raise file_error(err, path, "locking") from None
+        held = True
     if not held:
-        raise RunFolderError(busy.format(pid=_lock_owner(path)))
-    try:
-        os.ftruncate(fd, 0)
-        write_all(fd, f"{os.getpid()}\n".encode())
-    except OSError as err:
-        if created:  # leave no empty train.lock behind
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise file_error(err, path, "writing the lock file") from None
+        lock = path / LOCK_NAME if path.is_dir() else path
+        raise RunFolderError(busy.format(pid=_lock_owner(lock)))
+    return fd
 
 
 @contextlib.contextmanager
@@ -438,8 +415,22 @@ def run_lock(folder):
             f"(kill {{pid}}) and run the same command again to resume. Nothing was changed.")
     fds = []
     try:
-        _lock_folder(folder, busy, fds)
-        _lock_file(folder / LOCK_NAME, busy, fds)
+        # the folder itself (cannot be unlinked from under its holder), then train.lock
+        # (the PID, and the lock older versions take)
+        _open_locked(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0), busy, fds,
+                     doing="opening the run folder")
+        path = folder / LOCK_NAME
+        created = not path.exists()
+        fd = _open_locked(path, os.O_RDWR | os.O_CREAT, busy, fds,
+                          doing="creating the lock file")
+        try:
+            os.ftruncate(fd, 0)
+            write_all(fd, f"{os.getpid()}\n".encode())
+        except OSError as err:
+            if created:  # leave no empty train.lock behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise file_error(err, path, "writing the lock file") from None
     except BaseException:
         for fd in reversed(fds):
             _unlock_close(fd)
