@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_utils.optimizers import FusedAdam
+from infogan_utils.speed import FusedAdam
 
 
 def _train(optimizer_class, steps=6, **kwargs):
