@@ -21,12 +21,9 @@ read the codes with unit weight, but nothing flows back into D's trunk or into G
 
 Codes are drawn with stateless random ops keyed on (seed, step, replica), so a run is
 reproducible, resumes with the same codes after a restart, and works under
-``tf.distribute`` strategies.
-
-Additions that are not in the paper (off by default) live in
-:mod:`infogan_utils.extensions`; ``train_step`` gives each one hook. Saving the weights
-is :mod:`infogan_utils.saving`; the fused kernels and the XLA choice are
-:mod:`infogan_utils.speed`.
+``tf.distribute`` strategies. What is not in the paper (off by default) is in
+:mod:`infogan_utils.extensions`, with one hook in ``train_step``; saving is
+:mod:`infogan_utils.saving`, speed :mod:`infogan_utils.speed`.
 """
 
 from __future__ import annotations
@@ -72,15 +69,12 @@ class InfoGAN(keras.Model):
         self.d_head = build_d_head(config)
         self.q_head = build_q_head(config)
         self.extensions = build_extensions(self)
-        for extension in self.extensions.values():  # their networks: attributes too
-            for name, network in extension.networks.items():
-                setattr(self, name, network)
+        for name, network in self.networks.items():  # an extension's: attributes too
+            setattr(self, name, network)
         self.code_entropy = categorical_entropy(config.num_categories)
-        names = METRIC_NAMES + tuple(n for e in self.extensions.values()
-                                     for n in e.metric_names)
+        names = METRIC_NAMES + tuple(n for e in self.extensions.values() for n in e.metric_names)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in names}
-        self._generate_fn = None
-        self._recognize_fn = None
+        self._generate_fn = self._recognize_fn = None
         self.built = True  # the sub-networks are built; fit() must not build on images
 
     # ------------------------------------------------------------------ building
@@ -90,9 +84,8 @@ class InfoGAN(keras.Model):
         trunk, D's and Q's heads, then any extension's (InfoGAN-CR's ``cr_head``)."""
         networks = dict(generator=self.generator, trunk=self.trunk, d_head=self.d_head,
                         q_head=self.q_head)
-        for extension in self.extensions.values():
-            networks.update(extension.networks)
-        return networks
+        return networks | {n: net for e in self.extensions.values()
+                           for n, net in e.networks.items()}
 
     def compile(self, d_optimizer=None, g_optimizer=None, **kwargs):
         """Set the two Adam optimisers (paper defaults from the config; Keras's Adam with
@@ -248,12 +241,10 @@ class InfoGAN(keras.Model):
 
     # ------------------------------------------------------------------ weights
     def save_networks(self, folder, storage: str = "float32") -> None:
-        """Write the weight files and ``config.json`` into ``folder``
-        (:func:`infogan_utils.saving.save_networks`; ``storage="float16"`` halves them)."""
+        """Write the networks and config into ``folder`` (:func:`saving.save_networks`)."""
         saving.save_networks(self, folder, storage)
 
     @classmethod
     def load_networks(cls, folder, **config_changes) -> "InfoGAN":
-        """The model saved in ``folder``, its config changed by ``config_changes``
-        (:func:`infogan_utils.saving.load_networks`: each file checked first)."""
+        """The model saved in ``folder``, config changed (:func:`saving.load_networks`)."""
         return saving.load_networks(folder, cls, config_changes)

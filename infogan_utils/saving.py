@@ -7,6 +7,7 @@ D's and Q's heads, and InfoGAN-CR's ``cr_head`` when it is on) in the other.
 
 ``InfoGAN.save_networks`` and ``InfoGAN.load_networks`` call :func:`save_networks` and
 :func:`load_networks`; :mod:`infogan_utils.pretrained` loads the shipped folder with them.
+Importing this module does not load TensorFlow.
 """
 
 from __future__ import annotations
