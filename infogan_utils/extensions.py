@@ -57,6 +57,7 @@ class StepTerms:
     fake: tf.Tensor
     cat_nll: tf.Tensor
     cont_nll: tf.Tensor
+    _: dataclasses.KW_ONLY
     d_terms: list = dataclasses.field(default_factory=list)
     g_terms: list = dataclasses.field(default_factory=list)
     own: list = dataclasses.field(default_factory=list)

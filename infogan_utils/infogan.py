@@ -81,7 +81,7 @@ class InfoGAN(keras.Model):
     @property
     def networks(self) -> dict:
         """Every network by the name its checkpoints and weight files use: G, the shared
-        trunk, D's and Q's heads, then any extension's (InfoGAN-CR's ``cr_head``)."""
+        trunk, D's and Q's heads, then any extension's."""
         networks = dict(generator=self.generator, trunk=self.trunk, d_head=self.d_head,
                         q_head=self.q_head)
         return networks | {n: net for e in self.extensions.values()

@@ -49,7 +49,7 @@ class FusedAdam(keras.optimizers.Adam):
     """
 
     def apply_gradients(self, grads_and_vars):
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        replicas = replicas_in_sync()
         if replicas > 1:
             grads_and_vars = [(g * (1.0 / replicas), v) for g, v in grads_and_vars]
         return super().apply_gradients(grads_and_vars)
@@ -70,6 +70,11 @@ class FusedAdam(keras.optimizers.Adam):
             lr=tf.cast(learning_rate, dtype), beta1=beta_1, beta2=beta_2,
             epsilon=tf.cast(self.epsilon, dtype), grad=tf.cast(gradient, dtype),
             use_locking=False)
+
+
+def replicas_in_sync() -> int:
+    """The number of replicas whose gradients Keras sums (1 outside ``tf.distribute``)."""
+    return tf.distribute.get_strategy().num_replicas_in_sync
 
 
 def _handle(variable):
