@@ -141,3 +141,44 @@ def test_one_validator_checks_settings_run_arguments_and_flags():
                                          r"multiples of log_every \(10\)$"):
         check_schedule(25, 10, 500)
     assert cli.main(["train", "--out", "x", "--steps", "25", "--log-every", "10"]) == 2
+
+
+def _calls_in_order(source: str, vocabulary) -> list[str]:
+    """The names of the calls in ``source`` that are in ``vocabulary``, in source order."""
+    calls = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in vocabulary:
+                calls.append((node.lineno, node.col_offset, name))
+    return [name for *_, name in sorted(calls)]
+
+
+def test_the_packages_train_step_reads_like_the_learners_cell_in_notebook_03():
+    """InfoGAN.train_step makes the calls of notebook 03's MyInfoGAN.train_step (the
+    teacher's solution), in the same order, and is at most 40 lines: the learner who
+    opens infogan.py finds the step they wrote, plus one hook for the extensions."""
+    import inspect
+    import textwrap
+
+    import nbformat
+
+    from infogan_utils.infogan import InfoGAN
+
+    nb = nbformat.read(ROOT / "notebooks" / "03_training.ipynb", as_version=4)
+    learner = next(c.source for c in nb.cells if "class MyInfoGAN" in c.source)
+    package = textwrap.dedent(inspect.getsource(InfoGAN.train_step))
+    assert len(package.splitlines()) <= 40
+    steps = {"sample_codes", "concat", "one_hot", "GradientTape", "generator", "discriminate",
+             "categorical_code_loss", "information_loss", "discriminator_loss",
+             "generator_loss", "apply_gradients"}
+    theirs, ours = _calls_in_order(learner, steps), _calls_in_order(package, steps)
+    # the learner's calls, in order, within the package's (which adds only Q's own
+    # loss for the plain-GAN baseline: one more information_loss)
+    rest = iter(ours)
+    assert theirs and all(name in rest for name in theirs), (theirs, ours)
+    assert len(ours) - len(theirs) <= 1, (theirs, ours)
+    for n in range(1, 8):  # the seven steps, marked alike
+        assert f"step {n}" in learner or f"# {n}" in learner
+        assert f"step {n}" in package or f"# {n}" in package, n
