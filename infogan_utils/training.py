@@ -47,8 +47,7 @@ import tensorflow as tf
 
 from .config import JIT_MODES, MAX_STEPS, InfoGANConfig, check_schedule
 from .data import load_mnist, make_dataset
-from .infogan import InfoGAN, read_config
-from .models import cpu_has_avx512, resolve_precision
+from .infogan import InfoGAN
 from .runfolder import (
     DamagedFileError,
     DiskFullError,
@@ -65,6 +64,8 @@ from .runfolder import (
     is_disk_full,
     run_lock,
 )
+from .saving import WEIGHT_FILES, read_config
+from .speed import resolve_jit, resolve_precision
 
 __all__ = ["RunFolderError", "DamagedFileError", "DiskFullError", "train", "load_run",
            "resolve_jit", "JIT_MODES",
@@ -75,32 +76,12 @@ HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont
                    "mi_lower_bound", "digit_acc", "digit_acc_many", "slant_share"]
 CR_COLUMNS = ["cr_loss"]
 """Extra history columns of a run with the contrastive regulariser on."""
-WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
 
 
 def history_columns(config: InfoGANConfig) -> list[str]:
     """The columns of a new run's history.csv: :data:`HISTORY_COLUMNS`, plus
     :data:`CR_COLUMNS` when ``config.contrastive_weight`` > 0."""
     return HISTORY_COLUMNS + (CR_COLUMNS if config.contrastive_weight > 0 else [])
-
-
-def resolve_jit(jit_compile, config: InfoGANConfig) -> bool:
-    """Whether the training step is compiled with XLA: ``"on"``/True, ``"off"``/False, or
-    ``"auto"``: on where the step computes in float32 on a CPU without AVX-512 (most
-    laptops: XLA fuses the element-wise ops that dominate there), off elsewhere:
-    bfloat16 (oneDNN's kernels are faster), AVX-512 CPUs (XLA measured no faster, and it
-    compiles for seconds) and GPUs (not measured). Measurements: docs/reproducibility.md,
-    "The fastest path per machine"."""
-    if jit_compile in (True, "on"):
-        return True
-    if jit_compile in (False, "off"):
-        return False
-    if jit_compile != "auto":
-        raise ValueError(f"jit_compile must be one of {', '.join(JIT_MODES)} (or True/False), "
-                         f"got {jit_compile!r}")
-    on_gpu = bool(tf.config.list_physical_devices("GPU"))
-    return (resolve_precision(config.precision) == "float32" and not on_gpu
-            and not cpu_has_avx512())
 
 
 def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None,
@@ -120,12 +101,10 @@ def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None =
 
 
 def checkpoint_object(model: InfoGAN) -> tf.train.Checkpoint:
-    """The tf.train.Checkpoint of the networks and both optimisers."""
-    extra = {"cr_head": model.cr_head} if getattr(model, "cr_head", None) is not None else {}
-    return tf.train.Checkpoint(generator=model.generator, trunk=model.trunk,
-                               d_head=model.d_head, q_head=model.q_head,
-                               d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer,
-                               **extra)  # the contrastive head only when it is on
+    """The tf.train.Checkpoint of every network (``InfoGAN.networks``, by its name) and
+    both optimisers."""
+    return tf.train.Checkpoint(**model.networks, d_optimizer=model.d_optimizer,
+                               g_optimizer=model.g_optimizer)
 
 
 def make_checkpoint(model: InfoGAN, folder, checkpoint=None) -> tf.train.CheckpointManager:
@@ -275,9 +254,8 @@ def _write_state_file(folder, steps: list) -> None:
 
 
 def _checkpoint_bytes(model: InfoGAN) -> int:
-    variables = (model.generator.weights + model.trunk.weights + model.d_head.weights
-                 + model.q_head.weights + model.d_optimizer.variables
-                 + model.g_optimizer.variables)
+    variables = [w for net in model.networks.values() for w in net.weights]
+    variables += model.d_optimizer.variables + model.g_optimizer.variables
     return sum(int(np.prod(v.shape)) * np.dtype(getattr(v.dtype, "name", v.dtype)).itemsize
                for v in variables)
 
