@@ -88,8 +88,8 @@ def _parse(argv=None):
 
 def cpu_description() -> tuple[str, list[str]]:
     """(CPU model name, the flags that matter for speed): the flags are the ones
-    ``infogan_utils.models`` reads to choose the path; the name from /proc/cpuinfo."""
-    from infogan_utils.models import _cpu_flags
+    ``infogan_utils.speed`` reads to choose the path; the name from /proc/cpuinfo."""
+    from infogan_utils.speed import cpu_flags
 
     model = "unknown"
     try:
@@ -99,7 +99,7 @@ def cpu_description() -> tuple[str, list[str]]:
     except OSError:
         pass
     wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")
-    return model, [f for f in wanted if f in _cpu_flags()]
+    return model, [f for f in wanted if f in cpu_flags()]
 
 
 def main(argv=None) -> None:
@@ -116,7 +116,7 @@ def main(argv=None) -> None:
     import tensorflow as tf
 
     import infogan_utils as iu
-    from infogan_utils import training
+    from infogan_utils import speed, training
     from infogan_utils.metrics import digit_accuracy, predict_categories
 
     if args.threads:
@@ -133,13 +133,13 @@ def main(argv=None) -> None:
     config = recipe.replace(**changes)
     jit = args.jit or "auto"
     model_name, flags = cpu_description()
-    resolved = iu.models.resolve_precision(config.precision)
+    resolved = speed.resolve_precision(config.precision)
     print(f"CPU: {model_name}, {os.cpu_count()} cores, flags: {' '.join(flags)}")
     case = ("laptop case: " + " ".join(f"{k}={v}" for k, v in LAPTOP_ENV.items())
             if args.laptop else "native instruction set")
     print(f"TensorFlow {tf.__version__}, Keras {keras.__version__}; {case}")
     print(f"recipe: {args.mode}; precision {config.precision} -> {resolved}; compile mode "
-          f"{jit} -> XLA {'on' if training.resolve_jit(jit, config) else 'off'}; batch "
+          f"{jit} -> XLA {'on' if speed.resolve_jit(jit, config) else 'off'}; batch "
           f"{config.batch_size}; lr_d {config.lr_d:g}, lr_g {config.lr_g:g}; cat_augment "
           f"{config.cat_augment:g}; seed {config.seed}", flush=True)
 
@@ -181,7 +181,7 @@ def main(argv=None) -> None:
         with open(args.json, "w") as f:
             json.dump(dict(cpu=model_name, flags=flags, laptop=args.laptop,
                            mode=args.mode, config=config.to_dict(), jit=jit,
-                           xla=training.resolve_jit(jit, config), precision=resolved,
+                           xla=speed.resolve_jit(jit, config), precision=resolved,
                            eval_seconds=state["eval_seconds"], rows=rows,
                            reached={str(k): v for k, v in reached.items()}), f, indent=2)
 

@@ -111,7 +111,7 @@ def warmed_up_step(precision, batch, images, *, jit=False, keras_adam=False, ker
                             keras.layers.BatchNormalization)
           if keras_bn else contextlib.nullcontext()):
         model = build_model(config)
-    mode = iu.training.resolve_jit(jit, config)
+    mode = iu.speed.resolve_jit(jit, config)
     if keras_adam:
         model.compile(d_optimizer=keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1),
                       g_optimizer=keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1),
@@ -149,11 +149,11 @@ COMPARISONS = {
 def plain_variants():
     """The plain Keras step, the default path of ``training.train`` on this machine, and
     every other path (float32 with and without XLA; bfloat16 where it is native)."""
-    from infogan_utils.models import cpu_has_bf16, resolve_precision
+    from infogan_utils.speed import cpu_has_bf16, resolve_precision
 
     auto = iu.InfoGANConfig(precision="auto")
     default = (f"default ({resolve_precision('auto')}, XLA "
-               f"{'on' if iu.training.resolve_jit('auto', auto) else 'off'})")
+               f"{'on' if iu.speed.resolve_jit('auto', auto) else 'off'})")
     variants = {"plain Keras": dict(plain=True),
                 default: dict(precision="auto", jit="auto"),
                 "float32": dict(precision="float32", jit="off"),
@@ -227,7 +227,7 @@ def main() -> None:
     flops = train_flops_per_image(iu.InfoGANConfig())
     peaks = {"float32": matmul_peak(tf.float32), "mixed_bfloat16": matmul_peak(tf.bfloat16)}
     print(f"CPU cores: {os.cpu_count()}, TensorFlow {tf.__version__}, "
-          f"native bf16: {iu.models.cpu_has_bf16()}")
+          f"native bf16: {iu.speed.cpu_has_bf16()}")
     print(f"training FLOPs per image: {flops / 1e6:.0f} MFLOP")
     print("matmul peak: " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peaks.items()))
     print(f"{'precision':<16}{'batch':>6}{'images/s (median)':>19}{'min-max':>15}"

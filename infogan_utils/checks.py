@@ -112,12 +112,12 @@ def check(name: str, answer, expected, hint: str | Callable = "", *,
               "cell, then run this one again. Until then the notebook uses the package's "
               "version.")
         return False
-    _raise_if_different(name, answer, expected, hint, rtol, atol)
+    _raise_if_different(name, answer, expected, hint, rtol=rtol, atol=atol)
     print(f"{CORRECT} `{name}` matches the package" + (f" {detail}" if detail else "") + ".")
     return True
 
 
-def _raise_if_different(name, answer, expected, hint, rtol, atol, where=""):
+def _raise_if_different(name, answer, expected, hint, *, rtol, atol, where=""):
     difference = _first_difference(answer, expected, rtol, atol)
     if difference is not None:
         text = hint(answer, expected) if callable(hint) else hint
@@ -134,7 +134,7 @@ def check_function(name: str, function: Callable, reference: Callable, cases, hi
         answer = function(*case)
         if answer is None:
             return check(name, None, None)
-        _raise_if_different(name, answer, reference(*case), hint, rtol, atol,
+        _raise_if_different(name, answer, reference(*case), hint, rtol=rtol, atol=atol,
                             where=f" on input {number} of {len(cases)}")
     s = "s" if len(cases) > 1 else ""
     return check(name, True, True, detail=f"on {len(cases)} input{s}")

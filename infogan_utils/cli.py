@@ -17,15 +17,17 @@ Set INFOGAN_DEBUG=1 to see the traceback of an unexpected error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
-import math
 import os
 import shlex
 import signal
 import sys
 from pathlib import Path
 
-from .config import JIT_MODES, PRECISIONS, InfoGANConfig
+from .config import (JIT_MODES, PRECISIONS, InfoGANConfig, check_int, check_schedule,
+                     field_docs)
 
 MAX_THREADS, MAX_DEVICES, MAX_SAMPLES = 1024, 64, 10_000_000
 
@@ -50,53 +52,31 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m infogan_utils",
-                description="Train and evaluate InfoGAN on MNIST.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def _add_config_flags(parser) -> None:
+    """One flag per InfoGANConfig field (``--batch-size`` for ``batch_size``), with the
+    field's default and its docstring as help; the config validates the values."""
+    docs, default = field_docs(), InfoGANConfig()
+    for field in dataclasses.fields(InfoGANConfig):
+        flag, value = "--" + field.name.replace("_", "-"), getattr(default, field.name)
+        help_text = docs.get(field.name, "").replace("%", "%%")
+        if isinstance(value, bool):
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value,
+                                help=help_text)
+        elif field.name == "precision":
+            parser.add_argument(flag, choices=PRECISIONS, default="auto",
+                                help="auto (the default here): bfloat16 where the CPU has "
+                                     "it natively, else float32. " + help_text)
+        else:
+            parser.add_argument(flag, type=type(value), default=value, help=help_text)
 
-    t = sub.add_parser("train", help="train (or resume) a run into an output folder")
+
+def _add_run_flags(t) -> None:
     t.add_argument("--out", required=True, help="run folder (checkpoints, history, weights)")
     t.add_argument("--steps", type=int, default=5000, help="total training steps")
-    d = InfoGANConfig()
-    t.add_argument("--batch-size", type=int, default=d.batch_size)
-    t.add_argument("--seed", type=int, default=d.seed)
-    t.add_argument("--lambda-cat", type=float, default=d.lambda_cat)
-    t.add_argument("--lambda-cont", type=float, default=d.lambda_cont)
-    t.add_argument("--num-continuous", type=int, default=d.num_continuous)
-    t.add_argument("--learn-var", action="store_true",
-                   help="learn Q's Gaussian variance (default: fixed unit variance)")
-    t.add_argument("--lr-d", type=float, default=d.lr_d)
-    t.add_argument("--lr-g", type=float, default=d.lr_g)
-    t.add_argument("--precision", choices=PRECISIONS, default="auto",
-                   help="auto (the default): bfloat16 where the CPU has it natively, else "
-                        "float32; saved in the run's config.json")
     t.add_argument("--jit", choices=JIT_MODES, default="auto",
                    help="compile the training step with XLA; auto: on for float32 on a CPU "
                         "without AVX-512, off otherwise (measured fastest; changes speed, "
                         "not the algorithm)")
-    t.add_argument("--cat-shear", type=float, default=d.cat_shear,
-                   help="not in the paper: Q reads the category from generated images "
-                        "sheared by up to this many pixels per row (0: off)")
-    t.add_argument("--cat-augment", type=float, default=d.cat_augment,
-                   help="not in the paper: Q reads the category from generated images "
-                        "with randomly changed slant, width, height, position and "
-                        "thickness; 1 = the default ranges, 0 = off")
-    t.add_argument("--cont-thickness", type=float, default=d.cont_thickness,
-                   help="not in the paper: Q reads the continuous codes from generated "
-                        "images with their stroke thickness changed at random by up to "
-                        "this much (in [0, 1]; 0: off)")
-    c = t.add_argument_group("contrastive regulariser (InfoGAN-CR, Lin et al. 2020; "
-                             "experimental, off by default)")
-    c.add_argument("--contrastive-weight", type=float, default=d.contrastive_weight,
-                   help="lambda_CR: weight of the contrastive loss (0 = off)")
-    c.add_argument("--contrastive-start", type=int, default=d.contrastive_start,
-                   help="step from which the loss reaches G and the trunk")
-    c.add_argument("--contrastive-gap", type=float, default=d.contrastive_gap,
-                   help="least difference of the codes a pair does not share (progressive "
-                        "training), until --contrastive-gap-until")
-    c.add_argument("--contrastive-gap-until", type=int, default=d.contrastive_gap_until,
-                   help="step at which the gap drops to 0")
     t.add_argument("--log-every", type=int, default=100, help="steps per history row")
     t.add_argument("--checkpoint-every", type=int, default=500, help="steps per checkpoint")
     t.add_argument("--eval-every", type=int, default=0,
@@ -112,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="train with tf.distribute.MirroredStrategy over this many devices "
                         "(GPUs if present, else logical CPUs)")
 
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m infogan_utils",
+                description="Train and evaluate InfoGAN on MNIST.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    t = sub.add_parser("train", help="train (or resume) a run into an output folder")
+    _add_run_flags(t)
+    _add_config_flags(t.add_argument_group(
+        "the model's settings (InfoGANConfig; saved in the run's config.json)"))
     e = sub.add_parser("evaluate", help="print one JSON object of measured results")
     src = e.add_mutually_exclusive_group(required=True)
     src.add_argument("--run", help="a run folder written by `train`")
@@ -167,31 +156,18 @@ def _one_line(err: BaseException) -> str:
     return " ".join(text.split()) or type(err).__name__
 
 
-def _check(name: str, value, low, high) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise UsageError(f"{name} must be a finite number, got {value}")
-    if not low <= value <= high:
-        raise UsageError(f"{name} must be in [{low:,}, {high:,}], got {value:,}")
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
 
 
 def _validate_train(args) -> None:
     """Every check that needs no file system: nothing is created before these pass."""
-    from .training import MAX_STEPS
-
     if not args.out.strip():
         raise UsageError("--out is empty; give the run folder, e.g. --out runs/mine")
-    _check("--steps", args.steps, 1, MAX_STEPS)
-    _check("--log-every", args.log_every, 1, MAX_STEPS)
-    _check("--checkpoint-every", args.checkpoint_every, 1, MAX_STEPS)
-    _check("--eval-every", args.eval_every, 0, MAX_STEPS)
-    _check("--threads", args.threads, 0, MAX_THREADS)
-    _check("--devices", args.devices, 1, MAX_DEVICES)
-    if args.steps % args.log_every or args.checkpoint_every % args.log_every:
-        raise UsageError(f"--steps ({args.steps}) and --checkpoint-every "
-                         f"({args.checkpoint_every}) must be multiples of --log-every "
-                         f"({args.log_every})")
-    if args.eval_every % args.log_every:
-        raise UsageError("--eval-every must be a multiple of --log-every")
+    check_schedule(args.steps, args.log_every, args.checkpoint_every, args.eval_every,
+                   flag=_flag)
+    check_int("--threads", args.threads, 0, MAX_THREADS)
+    check_int("--devices", args.devices, 1, MAX_DEVICES)
     if args.restart and not args.resume:
         raise UsageError("--restart and --no-resume contradict each other; use one")
     if args.batch_size % args.devices:
@@ -201,33 +177,19 @@ def _validate_train(args) -> None:
 
 def _train(args) -> int:
     _validate_train(args)
-    config = InfoGANConfig(
-        batch_size=args.batch_size, seed=args.seed, lambda_cat=args.lambda_cat,
-        lambda_cont=args.lambda_cont, num_continuous=args.num_continuous,
-        fix_var=not args.learn_var, lr_d=args.lr_d, lr_g=args.lr_g, precision=args.precision,
-        cat_shear=args.cat_shear, cat_augment=args.cat_augment,
-        contrastive_weight=args.contrastive_weight, contrastive_start=args.contrastive_start,
-        contrastive_gap=args.contrastive_gap,
-        contrastive_gap_until=args.contrastive_gap_until, cont_thickness=args.cont_thickness,
-    )
+    config = InfoGANConfig(**{f.name: getattr(args, f.name)
+                              for f in dataclasses.fields(InfoGANConfig)})
     if config.batch_size > 60_000:
         raise UsageError(f"--batch-size must be at most 60,000 (the MNIST training set), "
                          f"got {config.batch_size:,}")
-    from .runfolder import run_lock
-    from .training import check_out_dir, check_path_lengths
+    from .runfolder import check_out_dir, check_path_lengths, run_lock
 
     out = check_out_dir(args.out)
     check_path_lengths(out, args.steps)
     # An existing folder is locked before TensorFlow loads, so a second process on it
     # is refused at once; a new folder is created and locked by train().
-    with run_lock(out) if out.is_dir() else _nothing():
+    with run_lock(out) if out.is_dir() else contextlib.nullcontext():
         return _train_run(args, config, out)
-
-
-def _nothing():
-    import contextlib
-
-    return contextlib.nullcontext()
 
 
 def _train_run(args, config, out: Path) -> int:
@@ -270,8 +232,8 @@ def _strategy(devices: int):
 
 
 def _evaluate(args) -> int:
-    _check("--samples", args.samples, 1, MAX_SAMPLES)
-    _check("--seed", args.seed, 0, 2**31 - 1)
+    check_int("--samples", args.samples, 1, MAX_SAMPLES)
+    check_int("--seed", args.seed, 0, 2**31 - 1)
     if args.run is not None and not args.run.strip():
         raise UsageError("--run is empty; give a run folder written by `train`")
     from .evaluation import evaluate_model

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import numbers
 from pathlib import Path
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
@@ -117,22 +118,21 @@ class InfoGANConfig:
     slant or width. The mutual-information bound of the category is unchanged."""
 
     def __post_init__(self) -> None:
-        _check_int(self, "num_categories", 2, 1000)
-        _check_int(self, "num_continuous", 0, 100)
-        _check_int(self, "noise_dim", 0, 10_000)
-        _check_int(self, "batch_size", 1, 1_000_000)
-        _check_int(self, "seed", 0, 2**31 - 1)
-        for name in ("lambda_cat", "lambda_cont"):
-            _check_float(self, name, 0.0, math.inf, low_open=False)
-        _check_float(self, "cat_shear", 0.0, 2.0, low_open=False)
-        _check_float(self, "cat_augment", 0.0, 2.0, low_open=False)
+        check_int("num_categories", self.num_categories, 2, 1000)
+        check_int("num_continuous", self.num_continuous, 0, 100)
+        check_int("noise_dim", self.noise_dim, 0, 10_000)
+        check_int("batch_size", self.batch_size, 1, 1_000_000)
+        check_int("seed", self.seed, 0, 2**31 - 1)
+        for name in ("lambda_cat", "lambda_cont", "contrastive_weight"):
+            check_number(name, getattr(self, name), 0.0, math.inf)
+        check_number("cat_shear", self.cat_shear, 0.0, 2.0)
+        check_number("cat_augment", self.cat_augment, 0.0, 2.0)
         for name in ("lr_d", "lr_g"):
-            _check_float(self, name, 0.0, 1.0, low_open=True)
-        _check_float(self, "contrastive_weight", 0.0, math.inf, low_open=False)
-        _check_int(self, "contrastive_start", 0, 2**31 - 1)
-        _check_float(self, "contrastive_gap", 0.0, 2.0, low_open=False, high_open=True)
-        _check_int(self, "contrastive_gap_until", 0, 2**31 - 1)
-        _check_float(self, "cont_thickness", 0.0, 1.0, low_open=False)
+            check_number(name, getattr(self, name), 0.0, 1.0, low_open=True)
+        check_int("contrastive_start", self.contrastive_start, 0, 2**31 - 1)
+        check_number("contrastive_gap", self.contrastive_gap, 0.0, 2.0, high_open=True)
+        check_int("contrastive_gap_until", self.contrastive_gap_until, 0, 2**31 - 1)
+        check_number("cont_thickness", self.cont_thickness, 0.0, 1.0)
         if not isinstance(self.contrastive_share_noise, bool):
             raise ValueError(f"contrastive_share_noise must be True or False, "
                              f"got {self.contrastive_share_noise!r}")
@@ -140,13 +140,17 @@ class InfoGANConfig:
             raise ValueError(f"contrastive_weight > 0 needs num_continuous >= 2 (the head "
                              f"tells which continuous code a pair shares); got "
                              f"num_continuous={self.num_continuous}")
-        _check_float(self, "beta_1", 0.0, 1.0, low_open=False, high_open=True)
+        check_number("beta_1", self.beta_1, 0.0, 1.0, high_open=True)
         if not isinstance(self.fix_var, bool):
             raise ValueError(f"fix_var must be True or False, got {self.fix_var!r}")
         if self.precision not in PRECISIONS:
             raise ValueError(
                 f"precision must be one of {', '.join(PRECISIONS)}; got {self.precision!r}"
             )
+        for f in dataclasses.fields(self):  # NumPy integers as ints: config.json is JSON
+            value = getattr(self, f.name)
+            if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+                object.__setattr__(self, f.name, int(value))
 
     @property
     def latent_dim(self) -> int:
@@ -193,17 +197,35 @@ class InfoGANConfig:
         return cls.from_dict(json.loads(Path(path).read_text()))
 
 
-def _check_int(cfg, name, low, high):
-    value = getattr(cfg, name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be an integer in [{low}, {high}], got {value!r}")
+def field_docs() -> dict[str, str]:
+    """Each InfoGANConfig field's docstring (the string under it in this file), for the
+    command line's help: one source for both."""
+    import ast
+    import inspect
+
+    body = ast.parse(inspect.getsource(InfoGANConfig)).body[0].body
+    docs = {}
+    for node, after in zip(body, body[1:]):
+        if (isinstance(node, ast.AnnAssign) and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)):
+            docs[node.target.id] = " ".join(after.value.value.split())
+    return docs
+
+
+def check_int(name: str, value, low: int, high: int) -> None:
+    """The one check of an integer setting (config fields, run arguments, command-line
+    flags): a ValueError naming ``name`` unless ``value`` is an int in [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer in [{low:,}, {high:,}], got {value!r}")
     if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+        raise ValueError(f"{name} must be in [{low:,}, {high:,}], got {value:,}")
 
 
-def _check_float(cfg, name, low, high, low_open, high_open=False):
-    value = getattr(cfg, name)
-    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+def check_number(name: str, value, low: float, high: float, *, low_open: bool = False,
+                 high_open: bool = False) -> None:
+    """The one check of a real-valued setting: a ValueError naming ``name`` unless
+    ``value`` is a number in the interval (brackets as given; an infinite end is open)."""
+    ok_type = isinstance(value, numbers.Real) and not isinstance(value, bool)
     lo = "(" if low_open else "["
     hi = ")" if high_open or high == math.inf else "]"
     allowed = f"{lo}{low}, {high}{hi}"
@@ -213,6 +235,27 @@ def _check_float(cfg, name, low, high, low_open, high_open=False):
     too_high = value >= high if (high_open or high == math.inf) else value > high
     if too_low or too_high:
         raise ValueError(f"{name} must be in {allowed}, got {value}")
+
+
+MAX_STEPS = 100_000_000
+"""The largest number of steps a run accepts (anything above is surely a typo)."""
+
+
+def check_schedule(steps, log_every, checkpoint_every, eval_every=0, *, flag=str) -> None:
+    """The one check of a run's schedule: each a count in range, and ``steps``,
+    ``checkpoint_every`` and ``eval_every`` multiples of ``log_every`` (one history row
+    per ``log_every`` steps). ``flag`` maps an argument's name to how the caller spells
+    it (the command line: ``--log-every``)."""
+    check_int(flag("steps"), steps, 1, MAX_STEPS)
+    check_int(flag("log_every"), log_every, 1, MAX_STEPS)
+    check_int(flag("checkpoint_every"), checkpoint_every, 1, MAX_STEPS)
+    check_int(flag("eval_every"), eval_every, 0, MAX_STEPS)
+    if steps % log_every or checkpoint_every % log_every:
+        raise ValueError(f"{flag('steps')} ({steps}) and {flag('checkpoint_every')} "
+                         f"({checkpoint_every}) must be multiples of {flag('log_every')} "
+                         f"({log_every})")
+    if eval_every % log_every:
+        raise ValueError(f"{flag('eval_every')} must be a multiple of {flag('log_every')}")
 
 
 CLASS_STEPS = 1500

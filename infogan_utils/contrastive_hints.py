@@ -26,8 +26,9 @@ def _features(model, pairs, side):
 
 def contrastive_loss_hint(model, pairs):
     """A function (answer, expected) -> hint for the learner's L_CR of `model` on `pairs`
-    (from ``model.sample_pairs``), naming the mistake whose value the answer matches."""
-    _, logits = model.contrastive_loss(pairs, training=False)
+    (from ``model.extensions["contrastive"].sample_pairs``), naming the mistake whose
+    value the answer matches."""
+    _, logits = model.extensions["contrastive"].loss(pairs, training=False)
     logits = tf.cast(logits, tf.float32)
     shared = pairs["shared"]
     num_codes = int(logits.shape[-1])

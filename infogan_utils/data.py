@@ -193,34 +193,24 @@ def make_dataset(images: np.ndarray, batch_size: int = 64, *, seed: int = 0,
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
-def shear_images(images, shear):
-    """Shear a batch of images horizontally about their centre, keeping the size.
-
-    ``images``: (n, h, w, c) floats with background 0; ``shear``: (n,) pixels of
-    horizontal shift per row. A positive shear moves the top of the image to the right,
-    so it adds ``shear`` to the slant measured by :func:`infogan_utils.measures.slant`.
-    Bilinear and differentiable in the images (see :func:`augment_images`), so it can
-    sit inside a training step, compiled with XLA or not.
-    """
-    return augment_images(images, shear=shear)
-
-
-def augment_images(images, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0, shift_y=0.0,
-                   thickness=0.0, xla=False):
+def augment_images(images, *, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0,
+                   shift_y=0.0, thickness=0.0, xla=False):
     """Change the style of a batch of digits, keeping the size: stroke thickness, then
-    an affine map about the centre. Differentiable in the images.
+    an affine map about the centre. Differentiable in the images. Not in the paper: the
+    views of :mod:`infogan_utils.extensions` (``cat_shear``, ``cat_augment``,
+    ``cont_thickness``) and notebooks 03 and 04 use it.
 
-    Each argument is a scalar or (n,): ``shear`` pixels of horizontal shift per row (see
-    :func:`shear_images`), ``scale_x`` / ``scale_y`` factors (> 1 makes the digit wider /
-    taller), ``shift_x`` / ``shift_y`` pixels (right / down), ``thickness`` in [-1, 1]
-    (> 0 blends towards the strokes grown by one pixel, < 0 towards them thinned by one
-    pixel, with a 3x3 max / min filter).
+    Each argument is a scalar or (n,): ``shear`` pixels of horizontal shift per row (a
+    positive shear moves the top of the image to the right, so it adds ``shear`` to the
+    slant measured by :func:`infogan_utils.measures.slant`), ``scale_x`` / ``scale_y``
+    factors (> 1 makes the digit wider / taller), ``shift_x`` / ``shift_y`` pixels (right /
+    down), ``thickness`` in [-1, 1] (> 0 blends towards the strokes grown by one pixel,
+    < 0 towards them thinned by one pixel, with a 3x3 max / min filter).
 
     The affine map is Keras's ``affine_transform`` (bilinear, 0 outside), or with
-    ``xla=True`` the same map written with gathers, which XLA can compile (Keras's
-    kernel has none). The two agree within 2e-7, and so do their gradients: both use
-    TensorFlow's rule for this kernel, the incoming gradient mapped back by the inverse
-    transform.
+    ``xla=True`` :func:`infogan_utils.speed.affine_warp`, the same map written with
+    gathers, which XLA can compile (Keras's kernel has none). The two agree within 2e-7,
+    and so do their gradients.
     """
     import keras
     import tensorflow as tf
@@ -250,60 +240,11 @@ def augment_images(images, shear=0.0, scale_x=1.0, scale_y=1.0, shift_x=0.0, shi
     a0, a1, a2 = one / scale_x, shear, cx - (cx + shift_x) / scale_x - shear * cy
     b1, b2 = one / scale_y, cy - (cy + shift_y) / scale_y
     if xla:
-        out = _affine_bilinear_with_tf_gradient(x, a0, a1, a2, b1, b2)
+        from .speed import affine_warp
+
+        out = affine_warp(x, a0, a1, a2, b1, b2)
     else:
         transform = tf.stack([a0, a1, a2, zero, b1, b2, zero, zero], axis=1)
         out = keras.ops.image.affine_transform(x, transform, interpolation="bilinear",
                                                fill_mode="constant", fill_value=0.0)
     return tf.cast(out, dtype)
-
-
-def _affine_bilinear_with_tf_gradient(images, a0, a1, a2, b1, b2):
-    """:func:`_affine_bilinear` whose gradient is TensorFlow's registered gradient of
-    ImageProjectiveTransformV3 (what Keras's ``affine_transform`` uses): the incoming
-    gradient warped by the inverse map. So the XLA path trains exactly as the other."""
-    import tensorflow as tf
-
-    # the inverse of x' = a0 x + a1 y + a2, y' = b1 y + b2
-    inv = (1.0 / a0, -a1 / (a0 * b1), (a1 * b2 / b1 - a2) / a0, 1.0 / b1, -b2 / b1)
-
-    @tf.custom_gradient
-    def warp(x):
-        def grad(upstream):
-            return _affine_bilinear(upstream, *inv)
-        return _affine_bilinear(x, a0, a1, a2, b1, b2), grad
-
-    return warp(images)
-
-
-def _affine_bilinear(images, a0, a1, a2, b1, b2):
-    """Output pixel (x, y) of each image = its input at (a0 x + a1 y + a2, b1 y + b2),
-    bilinear, 0 outside the image; each coefficient (n,).
-
-    The same result as ``keras.ops.image.affine_transform(..., "bilinear",
-    fill_mode="constant")`` (tests/test_fast_path.py checks it), written with gathers so
-    that it also compiles with XLA (TensorFlow's ImageProjectiveTransformV3 kernel, which
-    Keras calls, has no XLA version).
-    """
-    import tensorflow as tf
-
-    shape = tf.shape(images)
-    n, h, w, c = shape[0], shape[1], shape[2], shape[3]
-    ys = tf.cast(tf.range(h), tf.float32)[None, :, None]
-    xs = tf.cast(tf.range(w), tf.float32)[None, None, :]
-    col = lambda v: v[:, None, None]  # noqa: E731
-    sx = col(a0) * xs + col(a1) * ys + col(a2)  # (n, h, w)
-    sy = col(b1) * ys + tf.zeros_like(xs) + col(b2)
-    x0, y0 = tf.floor(sx), tf.floor(sy)
-    fx, fy = sx - x0, sy - y0
-    flat = tf.reshape(images, tf.stack([n, h * w, c]))
-    out = 0.0
-    for dy, wy in ((0.0, 1.0 - fy), (1.0, fy)):
-        for dx, wx in ((0.0, 1.0 - fx), (1.0, fx)):
-            xi, yi = tf.cast(x0 + dx, tf.int32), tf.cast(y0 + dy, tf.int32)
-            inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-            index = tf.reshape(tf.where(inside, yi * w + xi, 0), tf.stack([n, h * w]))
-            value = tf.reshape(tf.gather(flat, index, batch_dims=1), tf.shape(images))
-            weight = tf.where(inside, wx * wy, 0.0)[..., None]
-            out = out + weight * value
-    return out

@@ -7,7 +7,7 @@ import numpy as np
 from .data import load_mnist
 from .losses import categorical_code_loss, mutual_information_lower_bound
 from .measures import (category_slant_share, code_correlations, code_effects, code_roles,
-                       name_codes, separate_codes)
+                       separate_codes)
 from .metrics import category_balance, evaluate_digit_accuracy, predict_categories
 
 
@@ -55,10 +55,9 @@ def evaluate_model(model, test_data=None, *, train_images=None, num_samples: int
         "train_category_slant_share": category_slant_share(train_categories, train_images),
     }
     if model.config.num_continuous:
-        corr = code_correlations(model, seed=seed)
-        result["correlations"] = corr
-        result["code_names"] = name_codes(corr)
+        result["correlations"] = code_correlations(model, seed=seed)
         result["effects"] = code_effects(model, x_test, limit=1.0, seed=seed)
+        result["code_names"] = result["effects"]["code_names"]  # one rule: the effects
         result["effects_range_2"] = code_effects(model, x_test, limit=2.0, seed=seed)
         result["separation"] = result["effects"]["separation"]
         if model.config.num_continuous == 2:

@@ -49,9 +49,11 @@ class LatentSpec:
     def from_config(cls, config: InfoGANConfig) -> "LatentSpec":
         return cls(config.num_categories, config.num_continuous, config.noise_dim)
 
-    @property
-    def latent_dim(self) -> int:
-        return self.noise_dim + self.num_categories + self.num_continuous
+    def noise_of_seed(self, noise_seed) -> np.ndarray:
+        """One noise vector z (1, noise_dim) float32, drawn from ``noise_seed`` (the one
+        traversals and the explorer hold fixed)."""
+        rng = np.random.default_rng(noise_seed)
+        return rng.uniform(-1, 1, (1, self.noise_dim)).astype(np.float32)
 
     def sample(self, batch_size: int, seed: int | np.random.Generator | None = None) -> LatentSample:
         """Draw ``batch_size`` codes from the priors (NumPy; for plots and evaluation)."""
@@ -106,7 +108,7 @@ class LatentSpec:
                 f"categories must be in [0, {self.num_categories - 1}], got {categories.tolist()}"
             )
         rows, cols = len(categories), len(values)
-        noise = np.random.default_rng(noise_seed).uniform(-1, 1, (1, self.noise_dim))
+        noise = self.noise_of_seed(noise_seed)
         continuous = np.full((rows * cols, self.num_continuous), fixed_continuous, np.float32)
         continuous[:, code_index] = np.tile(values, rows)
         return LatentSample(

@@ -24,13 +24,21 @@ def _softplus_note():
             "-log sigmoid(l) as ops.softplus(-l) and -log(1 - sigmoid(l)) as ops.softplus(l).")
 
 
-def discriminator_loss(answer, expected):
-    """Hint for L_D = mean(softplus(-real_logits)) + mean(softplus(fake_logits))."""
+def _first_checks(answer, expected, what: str):
+    """(mine, theirs, hint): the hint when the answer is not one number or not finite."""
     mine, theirs = _number(answer), _number(expected)
     if mine is None or theirs is None:
-        return "return one number: the sum of the two means."
+        return mine, theirs, f"return one number: {what}."
     if not np.isfinite(mine):
-        return _softplus_note()
+        return mine, theirs, _softplus_note()
+    return mine, theirs, None
+
+
+def discriminator_loss(answer, expected):
+    """Hint for L_D = mean(softplus(-real_logits)) + mean(softplus(fake_logits))."""
+    mine, theirs, early = _first_checks(answer, expected, "the sum of the two means")
+    if early:
+        return early
     if theirs and mine / theirs > 1.5:
         return "are both terms averaged? Use ops.mean over each batch, not ops.sum."
     return ("are real and fake the right way round? Real images should get D near 1, so "
@@ -39,11 +47,9 @@ def discriminator_loss(answer, expected):
 
 def generator_loss(answer, expected):
     """Hint for the non-saturating L_G = mean(softplus(-fake_logits))."""
-    mine, theirs = _number(answer), _number(expected)
-    if mine is None or theirs is None:
-        return "return one number: a mean over the batch."
-    if not np.isfinite(mine):
-        return _softplus_note()
+    mine, theirs, early = _first_checks(answer, expected, "a mean over the batch")
+    if early:
+        return early
     if mine < 0:
         return ("that is the saturating loss log(1 - D) (negative numbers); the "
                 "non-saturating one is -log D(G(z)) = softplus(-fake_logits).")

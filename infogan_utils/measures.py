@@ -336,7 +336,7 @@ def effect_words(row: dict, min_share: float = 1 / 3) -> str:
     return ", ".join(EFFECT_WORDS[f][int(known[f] > 0)] for f in kept)
 
 
-def code_effect(model, code_index: int, measure, reference_images, num_sweeps: int = 300,
+def code_effect(model, code_index: int, measure, reference_images, num_sweeps: int = 300, *,
                 seed: int = 0, limit: float = 1.0) -> float:
     """One cell of the effect matrix: the effect of continuous code ``code_index`` (0 for
     c2) on ``measure`` (a function of a batch of images, one number per image).

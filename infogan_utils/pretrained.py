@@ -1,9 +1,9 @@
 """The shipped pretrained model in ``data/pretrained/``: one call, offline, instant.
 
-The folder holds ``config.json``, ``generator.weights.h5``, ``discriminator.weights.h5``
-(Keras weight files, each with a ``.sha256`` sidecar that :func:`load_pretrained`
-checks) and ``metrics.json`` (what ``python -m infogan_utils evaluate``
-measured on it, with the command that trained it).
+The folder holds ``config.json``, the weight files of
+:data:`infogan_utils.saving.WEIGHT_FILES` (Keras weight files, each with a ``.sha256``
+sidecar that :func:`load_pretrained` checks) and ``metrics.json`` (what
+``python -m infogan_utils evaluate`` measured on it, with the command that trained it).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from . import saving
 from .data import PROJECT_DATA_DIR
 
 PRETRAINED_DIR = PROJECT_DATA_DIR / "pretrained"
@@ -19,8 +20,14 @@ PRETRAINED_DIR = PROJECT_DATA_DIR / "pretrained"
 def pretrained_available(folder=PRETRAINED_DIR) -> bool:
     """True when the shipped weights are present."""
     folder = Path(folder)
-    return all((folder / n).exists() for n in ("config.json", "generator.weights.h5",
-                                                "discriminator.weights.h5"))
+    return all((folder / n).exists() for n in ("config.json", *saving.WEIGHT_FILES))
+
+
+def restore_hint(folder) -> str:
+    """How to get a good copy of ``folder`` back: ``git checkout`` for the shipped one."""
+    if Path(folder).resolve() == PRETRAINED_DIR.resolve():
+        return "Restore the shipped model with `git checkout -- data/pretrained`."
+    return saving.restore_hint(folder)
 
 
 def load_pretrained(folder=PRETRAINED_DIR):
@@ -30,7 +37,7 @@ def load_pretrained(folder=PRETRAINED_DIR):
     refused by name (:class:`~infogan_utils.runfolder.DamagedFileError`), with the
     command that restores it.
     """
-    from .infogan import InfoGAN, _restore_hint
+    from .infogan import InfoGAN  # TensorFlow loads here, not on importing this module
     from .runfolder import verify_sha256
 
     if not pretrained_available(folder):
@@ -40,10 +47,11 @@ def load_pretrained(folder=PRETRAINED_DIR):
             f"`python -m infogan_utils train --out runs/mine` and load it with "
             f"InfoGAN.load_networks('runs/mine')."
         )
-    for name in ("generator.weights.h5", "discriminator.weights.h5"):
-        verify_sha256(Path(folder) / name, _restore_hint(folder), required=True)
+    fix = restore_hint(folder)
+    for name in saving.WEIGHT_FILES:
+        verify_sha256(Path(folder) / name, fix, required=True)
     # Inference runs in float32 whatever precision the model was trained in.
-    return InfoGAN.load_networks(folder, precision="float32")
+    return saving.load_networks(folder, InfoGAN, {"precision": "float32"}, fix)
 
 
 def pretrained_metrics(folder=PRETRAINED_DIR) -> dict:

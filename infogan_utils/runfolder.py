@@ -65,7 +65,7 @@ def file_error(err: BaseException, path, doing: str, fix: str = "") -> RunFolder
     """A :class:`DiskFullError` (a full disk) or :class:`RunFolderError` (anything else)
     for ``err``, naming ``path`` and quoting the cause whole. ``doing``: "writing",
     "appending to", ... ``fix``: what to do about it (a full disk has its own)."""
-    if _is_disk_full(err):
+    if is_disk_full(err):
         return DiskFullError(f"no space left on the device while {doing} {path} "
                              f"({cause(err)}); nothing partial was kept. Free some space "
                              f"and run the same command again.")
@@ -142,7 +142,7 @@ class atomic_path:  # noqa: N801 (used like a function: ``with atomic_path(p) as
                 return False
             except BaseException as failed:
                 kind, err = type(failed), failed
-                if not _is_disk_full(failed):
+                if not is_disk_full(failed):
                     with contextlib.suppress(OSError):
                         self.tmp.unlink()
                     if isinstance(failed, OSError):  # name the file, quote the cause
@@ -150,7 +150,7 @@ class atomic_path:  # noqa: N801 (used like a function: ``with atomic_path(p) as
                     raise
         with contextlib.suppress(OSError):
             self.tmp.unlink()
-        if not _is_disk_full(err):
+        if not is_disk_full(err):
             if isinstance(err, OSError) and not isinstance(err, RunFolderError):
                 raise file_error(err, self.path, "writing") from err
             return False
@@ -164,7 +164,9 @@ class atomic_path:  # noqa: N801 (used like a function: ``with atomic_path(p) as
         ) from None
 
 
-def _is_disk_full(err: BaseException) -> bool:
+def is_disk_full(err: BaseException) -> bool:
+    """Whether ``err`` (an OSError, or a TensorFlow or HDF5 error quoting one) is a full
+    disk."""
     return ((isinstance(err, OSError) and err.errno == errno.ENOSPC)
             or "No space left on device" in str(err))
 
@@ -230,11 +232,15 @@ def write_with_sha256(path, data: bytes) -> None:
                 p.unlink()
 
 
-def append_bytes(path, data: bytes) -> None:
+def append_bytes(path, data: bytes, fault: str | None = None) -> None:
     """Append ``data`` to ``path`` (created if missing) and fsync it, checking that every
     byte was written. On any error the file is cut back to its old length and a
     :class:`DiskFullError` or :class:`RunFolderError` naming it is raised: a reader never
-    sees part of an append followed by the next one."""
+    sees part of an append followed by the next one.
+
+    ``fault``: the failpoint of this append, for the fault-injection tests: when
+    ``INFOGAN_FAULT`` names it, half of ``data`` is written and the process is killed
+    (a torn append)."""
     path = Path(path)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -242,6 +248,9 @@ def append_bytes(path, data: bytes) -> None:
         raise file_error(err, path, "opening") from None
     try:
         size = os.fstat(fd).st_size
+        if fault is not None and os.environ.get(FAULT_ENV) == fault:
+            os.write(fd, data[: len(data) // 2])
+            failpoint(fault)
         try:
             write_all(fd, data)
             os.fsync(fd)
@@ -357,6 +366,27 @@ def _unlock_close(fd: int) -> None:
         os.close(fd)
 
 
+def _open_locked(path: Path, flags: int, busy: str, fds: list, *, doing: str) -> int:
+    """Open ``path`` and take its exclusive lock; append the descriptor to ``fds``. A
+    lock held elsewhere raises ``busy`` (with the holder's PID). A folder on a file
+    system that cannot lock folders counts as locked: train.lock still holds."""
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as err:
+        raise file_error(err, path, doing, "Choose an output folder you can write to.") from None
+    fds.append(fd)
+    try:
+        held = _flock(fd)
+    except OSError as err:
+        if not path.is_dir():
+            raise file_error(err, path, "locking") from None
+        held = True
+    if not held:
+        lock = path / LOCK_NAME if path.is_dir() else path
+        raise RunFolderError(busy.format(pid=_lock_owner(lock)))
+    return fd
+
+
 @contextlib.contextmanager
 def run_lock(folder):
     """Hold an exclusive lock on the run folder ``folder`` (which must exist).
@@ -380,39 +410,19 @@ def run_lock(folder):
         finally:
             _HELD[key][1] -= 1
         return
-    path = folder / LOCK_NAME
     busy = (f"{folder} is in use by another training process (PID {{pid}}); only one may "
             f"write a run folder at a time. Wait for it to finish, or stop it "
             f"(kill {{pid}}) and run the same command again to resume. Nothing was changed.")
     fds = []
     try:
-        # 1. the folder itself: cannot be unlinked from under its holder
-        try:
-            dir_fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError as err:
-            raise file_error(err, folder, "opening the run folder",
-                             "Choose an output folder you can write to.") from None
-        fds.append(dir_fd)
-        try:
-            held = _flock(dir_fd)
-        except OSError:  # a file system that cannot lock folders: train.lock alone
-            held = True
-        if not held:
-            raise RunFolderError(busy.format(pid=_lock_owner(path)))
-        # 2. train.lock: the PID, and the lock older versions take
+        # the folder itself (cannot be unlinked from under its holder), then train.lock
+        # (the PID, and the lock older versions take)
+        _open_locked(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0), busy, fds,
+                     doing="opening the run folder")
+        path = folder / LOCK_NAME
         created = not path.exists()
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as err:
-            raise file_error(err, path, "creating the lock file",
-                             "Choose an output folder you can write to.") from None
-        fds.append(fd)
-        try:
-            held = _flock(fd)
-        except OSError as err:
-            raise file_error(err, path, "locking") from None
-        if not held:
-            raise RunFolderError(busy.format(pid=_lock_owner(path)))
+        fd = _open_locked(path, os.O_RDWR | os.O_CREAT, busy, fds,
+                          doing="creating the lock file")
         try:
             os.ftruncate(fd, 0)
             write_all(fd, f"{os.getpid()}\n".encode())
@@ -432,6 +442,55 @@ def run_lock(folder):
         _HELD.pop(key, None)
         for fd in reversed(fds):
             _unlock_close(fd)
+
+
+# ---------------------------------------------------------------------- the folder
+def check_out_dir(out_dir) -> Path:
+    """``out_dir`` as a Path, after checking that it is a folder that can be created or
+    written (nothing is created here)."""
+    if out_dir is None or not str(out_dir).strip():
+        raise ValueError("the output folder is empty; give a folder name, e.g. runs/mine")
+    out = Path(out_dir).expanduser()
+    if out.exists() and not out.is_dir():
+        raise RunFolderError(f"{out} is a file, not a folder; choose another output folder.")
+    probe = out
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if not probe.is_dir():
+        raise RunFolderError(f"cannot create {out}: {probe} is a file, not a folder.")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise RunFolderError(f"cannot write to {probe} (permission denied or read-only), so "
+                             f"{out} cannot be used; choose a folder you can write to.")
+    return out
+
+
+CHECKPOINT_TEMP_FILE = "part-00000-of-00001.data-00000-of-00001"
+"""The file TensorFlow writes a checkpoint into first (``ckpt-N_temp/`` + this)."""
+
+
+def check_path_lengths(out, steps: int) -> None:
+    """Refuse a run folder whose deepest path (TensorFlow's temporary checkpoint file,
+    ``checkpoints/ckpt-<steps>_temp/part-...``) would pass the system's path limit
+    (PATH_MAX), before anything is trained or written."""
+    out = Path(out)
+    longest = out / "checkpoints" / f"ckpt-{steps}_temp" / CHECKPOINT_TEMP_FILE
+    probe = out
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    try:
+        limit = os.pathconf(probe, "PC_PATH_MAX")
+    except (OSError, ValueError):
+        limit = 4096
+    length = len(os.fsencode(str(longest)))
+    if length >= limit:
+        raise RunFolderError(
+            f"the output folder's path is too long: its checkpoints would be written at "
+            f"paths of {length} characters ({longest.relative_to(out)} inside it), and "
+            f"this system's path limit (PATH_MAX) is {limit - 1} characters. Choose a "
+            f"folder with a path at least {length - limit + 1} characters shorter. "
+            f"Nothing was changed.")
 
 
 # ---------------------------------------------------------------------- free space

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -44,62 +45,43 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .config import JIT_MODES, InfoGANConfig
+from .config import JIT_MODES, MAX_STEPS, InfoGANConfig, check_schedule
 from .data import load_mnist, make_dataset
-from .infogan import InfoGAN, read_config
-from .models import cpu_has_avx512, resolve_precision
+from .infogan import InfoGAN
 from .runfolder import (
     DamagedFileError,
     DiskFullError,
     RunFolderError,
-    _is_disk_full,
     append_bytes,
     atomic_write_text,
+    check_out_dir,
+    check_path_lengths,
     cause,
     clean_temp_files,
     ensure_free_space,
     failpoint,
     fsync_path,
+    is_disk_full,
     run_lock,
 )
+from .saving import WEIGHT_FILES, read_config
+from .speed import resolve_jit, resolve_precision
 
 __all__ = ["RunFolderError", "DamagedFileError", "DiskFullError", "train", "load_run",
            "resolve_jit", "JIT_MODES",
            "read_history", "build_model", "make_checkpoint", "current_step",
-           "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS", "check_path_lengths"]
+           "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS"]
 
-MAX_STEPS = 100_000_000
-"""The largest ``steps`` :func:`train` accepts (anything above is surely a typo)."""
 HISTORY_COLUMNS = ["step", "seconds", "d_loss", "g_loss", "info_cat", "info_cont",
                    "mi_lower_bound", "digit_acc", "digit_acc_many", "slant_share"]
 CR_COLUMNS = ["cr_loss"]
 """Extra history columns of a run with the contrastive regulariser on."""
-WEIGHT_FILES = ("generator.weights.h5", "discriminator.weights.h5")
 
 
 def history_columns(config: InfoGANConfig) -> list[str]:
     """The columns of a new run's history.csv: :data:`HISTORY_COLUMNS`, plus
     :data:`CR_COLUMNS` when ``config.contrastive_weight`` > 0."""
     return HISTORY_COLUMNS + (CR_COLUMNS if config.contrastive_weight > 0 else [])
-
-
-def resolve_jit(jit_compile, config: InfoGANConfig) -> bool:
-    """Whether the training step is compiled with XLA: ``"on"``/True, ``"off"``/False, or
-    ``"auto"``: on where the step computes in float32 on a CPU without AVX-512 (most
-    laptops: XLA fuses the element-wise ops that dominate there), off elsewhere:
-    bfloat16 (oneDNN's kernels are faster), AVX-512 CPUs (XLA measured no faster, and it
-    compiles for seconds) and GPUs (not measured). Measurements: docs/reproducibility.md,
-    "The fastest path per machine"."""
-    if jit_compile in (True, "on"):
-        return True
-    if jit_compile in (False, "off"):
-        return False
-    if jit_compile != "auto":
-        raise ValueError(f"jit_compile must be one of {', '.join(JIT_MODES)} (or True/False), "
-                         f"got {jit_compile!r}")
-    on_gpu = bool(tf.config.list_physical_devices("GPU"))
-    return (resolve_precision(config.precision) == "float32" and not on_gpu
-            and not cpu_has_avx512())
 
 
 def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None = None,
@@ -119,12 +101,10 @@ def build_model(config: InfoGANConfig, strategy: tf.distribute.Strategy | None =
 
 
 def checkpoint_object(model: InfoGAN) -> tf.train.Checkpoint:
-    """The tf.train.Checkpoint of the networks and both optimisers."""
-    extra = {"cr_head": model.cr_head} if getattr(model, "cr_head", None) is not None else {}
-    return tf.train.Checkpoint(generator=model.generator, trunk=model.trunk,
-                               d_head=model.d_head, q_head=model.q_head,
-                               d_optimizer=model.d_optimizer, g_optimizer=model.g_optimizer,
-                               **extra)  # the contrastive head only when it is on
+    """The tf.train.Checkpoint of every network (``InfoGAN.networks``, by its name) and
+    both optimisers."""
+    return tf.train.Checkpoint(**model.networks, d_optimizer=model.d_optimizer,
+                               g_optimizer=model.g_optimizer)
 
 
 def make_checkpoint(model: InfoGAN, folder, checkpoint=None) -> tf.train.CheckpointManager:
@@ -274,9 +254,8 @@ def _write_state_file(folder, steps: list) -> None:
 
 
 def _checkpoint_bytes(model: InfoGAN) -> int:
-    variables = (model.generator.weights + model.trunk.weights + model.d_head.weights
-                 + model.q_head.weights + model.d_optimizer.variables
-                 + model.g_optimizer.variables)
+    variables = [w for net in model.networks.values() for w in net.weights]
+    variables += model.d_optimizer.variables + model.g_optimizer.variables
     return sum(int(np.prod(v.shape)) * np.dtype(getattr(v.dtype, "name", v.dtype)).itemsize
                for v in variables)
 
@@ -319,7 +298,7 @@ class CheckpointEvery(keras.callbacks.Callback):
                     shutil.rmtree(p, ignore_errors=True)
                 else:
                     p.unlink(missing_ok=True)
-            full = _is_disk_full(err)
+            full = is_disk_full(err)
             raise (DiskFullError if full else RunFolderError)(
                 f"writing the checkpoint at step {step} into {self.folder} failed "
                 f"({cause(err)}); its partial files were removed. "
@@ -390,13 +369,8 @@ class StepHistory(keras.callbacks.Callback):
         buf = io.StringIO()
         csv.DictWriter(buf, fieldnames=self.columns, extrasaction="ignore", restval="",
                        lineterminator="\n").writerow(row)
-        line = buf.getvalue().encode("ascii")
-        if os.environ.get("INFOGAN_FAULT") == f"history:{row['step']}":
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
-            os.write(fd, line[: len(line) // 2])  # a torn append, then killed
-            failpoint(f"history:{row['step']}")
         # every byte is checked; a failed append is cut back and named
-        append_bytes(self.path, line)
+        append_bytes(self.path, buf.getvalue().encode("ascii"), fault=f"history:{row['step']}")
 
 
 def read_history(path) -> dict:
@@ -408,61 +382,6 @@ def read_history(path) -> dict:
 
 
 # ---------------------------------------------------------------------- train
-def _check_int(name, value, low, high):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer in [{low}, {high:,}], got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high:,}], got {value:,}")
-
-
-def check_out_dir(out_dir) -> Path:
-    """``out_dir`` as a Path, after checking that it is a folder that can be created or
-    written (nothing is created here)."""
-    if out_dir is None or not str(out_dir).strip():
-        raise ValueError("the output folder is empty; give a folder name, e.g. runs/mine")
-    out = Path(out_dir).expanduser()
-    if out.exists() and not out.is_dir():
-        raise RunFolderError(f"{out} is a file, not a folder; choose another output folder.")
-    probe = out
-    while not probe.exists():
-        if probe.parent == probe:
-            break
-        probe = probe.parent
-    if not probe.is_dir():
-        raise RunFolderError(f"cannot create {out}: {probe} is a file, not a folder.")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise RunFolderError(f"cannot write to {probe} (permission denied or read-only), so "
-                             f"{out} cannot be used; choose a folder you can write to.")
-    return out
-
-
-CHECKPOINT_TEMP_FILE = "part-00000-of-00001.data-00000-of-00001"
-"""The file TensorFlow writes a checkpoint into first (``ckpt-N_temp/`` + this)."""
-
-
-def check_path_lengths(out, steps: int) -> None:
-    """Refuse a run folder whose deepest path (TensorFlow's temporary checkpoint file,
-    ``checkpoints/ckpt-<steps>_temp/part-...``) would pass the system's path limit
-    (PATH_MAX), before anything is trained or written."""
-    out = Path(out)
-    longest = out / "checkpoints" / f"ckpt-{steps}_temp" / CHECKPOINT_TEMP_FILE
-    probe = out
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    try:
-        limit = os.pathconf(probe, "PC_PATH_MAX")
-    except (OSError, ValueError):
-        limit = 4096
-    length = len(os.fsencode(str(longest)))
-    if length >= limit:
-        raise RunFolderError(
-            f"the output folder's path is too long: its checkpoints would be written at "
-            f"paths of {length} characters ({longest.relative_to(out)} inside it), and "
-            f"this system's path limit (PATH_MAX) is {limit - 1} characters. Choose a "
-            f"folder with a path at least {length - limit + 1} characters shorter. "
-            f"Nothing was changed.")
-
-
 def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
           restart: bool = False, log_every: int = 100, checkpoint_every: int = 500,
           images=None, strategy: tf.distribute.Strategy | None = None,
@@ -488,13 +407,8 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
     """
     if not isinstance(config, InfoGANConfig):
         raise ValueError(f"config must be an InfoGANConfig, got {type(config).__name__}")
-    _check_int("steps", steps, 1, MAX_STEPS)
-    _check_int("log_every", log_every, 1, MAX_STEPS)
-    _check_int("checkpoint_every", checkpoint_every, 1, MAX_STEPS)
+    check_schedule(steps, log_every, checkpoint_every)
     resolve_jit(jit_compile, config)  # a bad value fails here, before anything changes
-    if steps % log_every or checkpoint_every % log_every:
-        raise ValueError(f"steps ({steps}) and checkpoint_every ({checkpoint_every}) must be "
-                         f"multiples of log_every ({log_every})")
     if images is None:
         (images, _), _ = load_mnist()
     images = np.asarray(images)
@@ -516,10 +430,12 @@ def train(config: InfoGANConfig, steps: int, out_dir, *, resume: bool = True,
     except OSError as err:
         raise RunFolderError(f"cannot create {out} ({err.strerror}); choose a folder you "
                              f"can write to.") from err
+    run = _Run(config=config, steps=steps, out=out, resume=resume, restart=restart,
+               log_every=log_every, checkpoint_every=checkpoint_every, images=images,
+               strategy=strategy, verbose=verbose, callbacks=list(callbacks),
+               command=command, jit_compile=jit_compile)
     with run_lock(out):
-        return _train_locked(config, steps, out, resume, restart, log_every,
-                             checkpoint_every, images, strategy, verbose, callbacks, command,
-                             jit_compile)
+        return _train_locked(run)
 
 
 def _step_ranges(steps: list, every: int) -> str:
@@ -537,211 +453,299 @@ def _step_ranges(steps: list, every: int) -> str:
     return ", ".join(parts)
 
 
-def _train_locked(config, steps, out, resume, restart, log_every, checkpoint_every, images,
-                  strategy, verbose, callbacks, command, jit_compile):
-    for p in clean_temp_files(out):
+RESTART_HINT = ("Restore it, or pass restart=True (--restart) to discard this run and train "
+                "again from step 0.")
+
+
+@dataclasses.dataclass
+class _Run:
+    """One call of :func:`train`: its arguments, then what the run folder holds and what
+    was decided from it (filled in by the steps of :func:`_train_locked`)."""
+
+    config: InfoGANConfig
+    steps: int
+    out: Path
+    resume: bool
+    restart: bool
+    log_every: int
+    checkpoint_every: int
+    images: np.ndarray
+    strategy: tf.distribute.Strategy | None
+    verbose: int | str
+    callbacks: list
+    command: str | None
+    jit_compile: object
+    saved: InfoGANConfig | None = None  # config.json
+    columns: list | None = None  # history.csv: header, rows (step, seconds, end), header end
+    rows: list = dataclasses.field(default_factory=list)
+    header_end: int = 0
+    ckpt_steps: list = dataclasses.field(default_factory=list)
+    finals: list = dataclasses.field(default_factory=list)
+    chosen: tuple | None = None  # (step, prefix, settings) of the checkpoint to resume
+    damaged: list = dataclasses.field(default_factory=list)  # (step, why) passed over
+    misfits: list = dataclasses.field(default_factory=list)
+    xla: bool = False
+    resumed: bool = False  # the folder holds a run (config.json or a checkpoint)
+    asked: str = ""  # the precision asked for, before "auto" is resolved
+
+    def __post_init__(self):
+        self.asked = self.config.precision
+
+    @property
+    def history(self) -> Path:
+        return self.out / "history.csv"
+
+    @property
+    def start(self) -> int:
+        return self.chosen[0] if self.chosen else 0
+
+    def no_checkpoint_fits(self) -> RunFolderError:
+        """The error when every checkpoint was passed over (damaged, or of another run)."""
+        listed = "; ".join(f"ckpt-{s}: {why}" for s, why in self.damaged + self.misfits)
+        where = self.out / "checkpoints"
+        if not self.misfits:
+            return DamagedFileError(f"every checkpoint in {where} is damaged ({listed}). "
+                                    f"{RESTART_HINT}")
+        return RunFolderError(f"no checkpoint in {where} is both intact and of this run "
+                              f"({listed}). {RESTART_HINT} Nothing was changed.")
+
+
+def _train_locked(run: _Run) -> InfoGAN:
+    """Train under the folder's lock: read and judge everything first (nothing changes
+    before that passes), then change the folder, then fit."""
+    for p in clean_temp_files(run.out):
         print(f"notice: removed {p}, left over by a run that was stopped while writing it",
               flush=True)
-    history = out / "history.csv"
-    hint = ("Restore it, or pass restart=True (--restart) to discard this run and train "
-            "again from step 0.")
-    # ---- read and judge everything first: nothing is changed before this passes
-    asked = config.precision
-    cfg_path = out / "config.json"
-    saved = None
-    if cfg_path.exists() and not restart:
-        saved = read_config(cfg_path, "Delete it and run the same command again: the run's "
-                                      "settings are read back from its newest checkpoint "
-                                      "(a command with other settings is refused); or "
-                                      "choose another folder.")
-    columns, rows, header_end = None, [], 0
-    if history.exists() and not restart:
-        columns, rows, header_end = _parse_history(
-            history, "Fix or delete that line, or move the file aside to resume without it.")
-    ckpt_steps = find_checkpoints(out)
-    finals = [n for n in WEIGHT_FILES if (out / n).exists()]
-    if restart:
-        removed = [p for p in [out / "checkpoints", history, cfg_path,
-                               *[out / n for n in finals],
+    _read_folder(run)
+    _choose_resume(run)
+    _resolve_speed(run)
+    model, checkpoint = _restore(run)
+    _check_start(run)
+    # ---- from here on the folder changes
+    _write_settings_and_state(run)
+    seconds_offset = _cut_history(run)
+    manager = make_checkpoint(model, run.out, checkpoint)
+    _record_settings(checkpoint, run.config, run.xla)
+    if run.chosen is not None:
+        print(f"resuming {run.out} from step {run.start} (checkpoint {run.chosen[1]})",
+              flush=True)
+    assert current_step(model) == run.start
+    if run.start < run.steps:
+        # The same shuffled stream as a run that never stopped, replayed to the start.
+        dataset = make_dataset(run.images, run.config.batch_size, seed=run.config.seed,
+                               repeat=True, skip_batches=run.start)
+        # Under a strategy, fit() splits each global batch across the replicas itself.
+        model.fit(
+            dataset, epochs=run.steps // run.log_every,
+            initial_epoch=run.start // run.log_every, steps_per_epoch=run.log_every,
+            verbose=run.verbose, shuffle=False,
+            callbacks=[*run.callbacks,
+                       StepHistory(run.history, run.log_every, run.start, run.columns,
+                                   seconds_offset),
+                       CheckpointEvery(manager, run.checkpoint_every // run.log_every)],
+        )
+    model.save_networks(run.out)
+    return model
+
+
+def _read_folder(run: _Run) -> None:
+    """Read config.json, history.csv and the checkpoint list (or, with restart, remove
+    them); refuse resume=False on a folder that holds a run."""
+    out, cfg_path = run.out, run.out / "config.json"
+    if cfg_path.exists() and not run.restart:
+        run.saved = read_config(cfg_path, "Delete it and run the same command again: the "
+                                          "run's settings are read back from its newest "
+                                          "checkpoint (a command with other settings is "
+                                          "refused); or choose another folder.")
+    if run.history.exists() and not run.restart:
+        run.columns, run.rows, run.header_end = _parse_history(
+            run.history, "Fix or delete that line, or move the file aside to resume "
+                         "without it.")
+    run.ckpt_steps = find_checkpoints(out)
+    run.finals = [n for n in WEIGHT_FILES if (out / n).exists()]
+    if run.restart:
+        removed = [p for p in [out / "checkpoints", run.history, cfg_path,
+                               *[out / n for n in run.finals],
                                *[out / (n + ".sha256") for n in WEIGHT_FILES]] if p.exists()]
         if removed:
             print(f"restarting {out} from step 0 as asked: removing "
                   f"{', '.join(p.name for p in removed)}", flush=True)
         for p in removed:
             shutil.rmtree(p) if p.is_dir() else p.unlink()
-        ckpt_steps, finals = [], []
-    if not resume and (ckpt_steps or rows or finals):
-        what = (f"checkpoints (up to step {ckpt_steps[0]})" if ckpt_steps else
-                f"history rows (up to step {rows[-1][0]})" if rows else "final networks")
+        run.ckpt_steps, run.finals = [], []
+    if not run.resume and (run.ckpt_steps or run.rows or run.finals):
+        what = (f"checkpoints (up to step {run.ckpt_steps[0]})" if run.ckpt_steps else
+                f"history rows (up to step {run.rows[-1][0]})" if run.rows else
+                "final networks")
         raise RunFolderError(
             f"{out} already holds {what}; pass resume=True (leave out --no-resume) to "
             f"continue that run, restart=True (--restart) to discard it and start again, "
-            f"or choose another output folder. Nothing was changed."
-        )
-    # The run's settings: config.json, or (when it is lost) those its newest checkpoint
-    # records; a checkpoint of other settings is passed over for the newest that fits.
-    run_config = saved
-    chosen, damaged, misfits = None, [], []
-    if ckpt_steps:
-        chosen, run_config, damaged, misfits = _choose_checkpoint(out, saved)
+            f"or choose another output folder. Nothing was changed.")
+
+
+def _choose_resume(run: _Run) -> None:
+    """The run's settings (config.json, or those its newest checkpoint records when it
+    is lost) and the checkpoint to resume from (a checkpoint of other settings is passed
+    over for the newest that fits); refuse a command whose settings differ."""
+    run_config = run.saved
+    if run.ckpt_steps:
+        run.chosen, run_config, run.damaged, run.misfits = _choose_checkpoint(run.out,
+                                                                              run.saved)
     if run_config is not None:
-        requested = config
-        if config.precision == "auto" and run_config.precision != "auto":
-            requested = config.replace(precision=run_config.precision)  # kept on resume
+        requested = run.config
+        if requested.precision == "auto" and run_config.precision != "auto":
+            requested = requested.replace(precision=run_config.precision)  # kept on resume
         if requested != run_config:
             diff = {k: (v, requested.to_dict()[k]) for k, v in run_config.to_dict().items()
                     if requested.to_dict()[k] != v}
-            source = "its config.json" if saved is not None else "its newest checkpoint"
+            source = "its config.json" if run.saved is not None else "its newest checkpoint"
             raise RunFolderError(
-                f"{out} holds a run with another config (field: (saved, requested)) {diff}, "
-                f"as {source} records. Choose another output folder, or repeat the saved "
-                f"settings to resume. Nothing was changed.")
-        config = requested
-    if chosen is None and (damaged or misfits):
-        listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged + misfits)
-        if not misfits:
-            raise DamagedFileError(f"every checkpoint in {out / 'checkpoints'} is damaged "
-                                   f"({listed}). {hint}")
-        raise RunFolderError(f"no checkpoint in {out / 'checkpoints'} is both intact and of "
-                             f"this run ({listed}). {hint} Nothing was changed.")
-    # Precision and XLA are the run's settings too: "auto" is resolved once, when the run
-    # begins, and kept on resume.
-    settings = chosen[2] if chosen else None
-    if config.precision == "auto":
+                f"{run.out} holds a run with another config (field: (saved, requested)) "
+                f"{diff}, as {source} records. Choose another output folder, or repeat "
+                f"the saved settings to resume. Nothing was changed.")
+        run.config = requested
+        run.resumed = True
+    if run.chosen is None and (run.damaged or run.misfits):
+        raise run.no_checkpoint_fits()
+
+
+def _resolve_speed(run: _Run) -> None:
+    """Precision and XLA are the run's settings too: "auto" is resolved once, when the
+    run begins, and kept on resume."""
+    settings = run.chosen[2] if run.chosen else None
+    if run.config.precision == "auto":
         recorded = settings["config"].precision if settings else None
-        config = config.replace(precision=recorded or resolve_precision("auto"))
-    if (asked == "auto" and run_config is not None and config.precision == "mixed_bfloat16"
+        run.config = run.config.replace(precision=recorded or resolve_precision("auto"))
+    if (run.asked == "auto" and run.resumed and run.config.precision == "mixed_bfloat16"
             and resolve_precision("auto") != "mixed_bfloat16"):
         raise RunFolderError(
-            f"the run in {out} trains in mixed_bfloat16 (what --precision auto chose on the "
-            f"machine that began it), but this machine has no native bfloat16, where auto "
-            f"means float32: going on in float32 would change the run's arithmetic. Pass "
-            f"--precision mixed_bfloat16 (precision='mixed_bfloat16') to go on in bfloat16 "
-            f"here (emulated, slower), or resume on a machine with bfloat16. Nothing was "
-            f"changed.")
-    several = strategy is not None and strategy.num_replicas_in_sync > 1
+            f"the run in {run.out} trains in mixed_bfloat16 (what --precision auto chose "
+            f"on the machine that began it), but this machine has no native bfloat16, "
+            f"where auto means float32: going on in float32 would change the run's "
+            f"arithmetic. Pass --precision mixed_bfloat16 (precision='mixed_bfloat16') to "
+            f"go on in bfloat16 here (emulated, slower), or resume on a machine with "
+            f"bfloat16. Nothing was changed.")
+    several = run.strategy is not None and run.strategy.num_replicas_in_sync > 1
     recorded_jit = settings["jit"] if settings else None
-    if jit_compile == "auto" and recorded_jit is not None:
-        xla = recorded_jit
-    else:
-        xla = False if (several and jit_compile == "auto") else resolve_jit(jit_compile, config)
-        if recorded_jit is not None and xla != recorded_jit:
-            print(f"notice: the run in {out} was compiled with XLA "
-                  f"{'on' if recorded_jit else 'off'} so far; it goes on with XLA "
-                  f"{'on' if xla else 'off'} as asked (the same algorithm; the numbers are "
-                  f"no longer bitwise those of a run that never stopped)", flush=True)
-    # Restore now, before anything changes: a checkpoint that does not restore into this
-    # run's networks (written before settings were recorded) is passed over too.
-    model = build_model(config, strategy, xla)
+    if run.jit_compile == "auto" and recorded_jit is not None:
+        run.xla = recorded_jit
+        return
+    run.xla = (False if (several and run.jit_compile == "auto")
+               else resolve_jit(run.jit_compile, run.config))
+    if recorded_jit is not None and run.xla != recorded_jit:
+        print(f"notice: the run in {run.out} was compiled with XLA "
+              f"{'on' if recorded_jit else 'off'} so far; it goes on with XLA "
+              f"{'on' if run.xla else 'off'} as asked (the same algorithm; the numbers are "
+              f"no longer bitwise those of a run that never stopped)", flush=True)
+
+
+def _restore(run: _Run):
+    """(model, checkpoint) restored from the chosen checkpoint, before anything changes:
+    a checkpoint that does not restore into this run's networks (written before
+    settings were recorded) is passed over too."""
+    model = build_model(run.config, run.strategy, run.xla)
     checkpoint = checkpoint_object(model)
     unrestorable = []
-    while chosen is not None:
+    while run.chosen is not None:
         try:
-            checkpoint.restore(chosen[1]).assert_existing_objects_matched()
+            checkpoint.restore(run.chosen[1]).assert_existing_objects_matched()
             break
         except (AssertionError, ValueError, tf.errors.OpError) as err:
-            failed = chosen[0]
+            failed = run.chosen[0]
             unrestorable.append((failed, f"it does not restore into this run's networks: "
                                          f"{cause(err)}"))
-            model = build_model(config, strategy, xla)  # fresh, whatever was half-restored
+            model = build_model(run.config, run.strategy, run.xla)  # fresh, not half-restored
             checkpoint = checkpoint_object(model)
-            chosen, _, _, _ = _choose_checkpoint(
-                out, config, say=lambda *a, **k: None,
-                fit=lambda step, prefix, st: "tried" if step >= failed else None)
+            run.chosen = _choose_checkpoint(
+                run.out, run.config, say=lambda *a, **k: None,
+                fit=lambda step, prefix, st: "tried" if step >= failed else None)[0]
     if unrestorable:
-        misfits += unrestorable
-        if chosen is None:
-            listed = "; ".join(f"ckpt-{s}: {why}" for s, why in damaged + misfits)
-            raise RunFolderError(f"no checkpoint in {out / 'checkpoints'} is both intact and "
-                                 f"of this run ({listed}). {hint} Nothing was changed.")
+        run.misfits += unrestorable
+        if run.chosen is None:
+            raise run.no_checkpoint_fits()
         for step, why in unrestorable:
-            print(f"notice: checkpoint ckpt-{step} in {out / 'checkpoints'} does not fit this "
-                  f"run ({why}); falling back to ckpt-{chosen[0]}, the newest that fits",
-                  flush=True)
+            print(f"notice: checkpoint ckpt-{step} in {run.out / 'checkpoints'} does not fit "
+                  f"this run ({why}); falling back to ckpt-{run.chosen[0]}, the newest that "
+                  f"fits", flush=True)
+    return model, checkpoint
 
-    start = chosen[0] if chosen else 0
-    if chosen is None and ((rows and rows[-1][0] >= checkpoint_every) or finals):
-        have = f"history up to step {rows[-1][0]}" if rows else "final networks"
+
+def _check_start(run: _Run) -> None:
+    """Refuse a start that would lose work or cannot be resumed as asked."""
+    out, start = run.out, run.start
+    if run.chosen is None and ((run.rows and run.rows[-1][0] >= run.checkpoint_every)
+                               or run.finals):
+        have = f"history up to step {run.rows[-1][0]}" if run.rows else "final networks"
         raise RunFolderError(
             f"{out} holds {have} but no checkpoint to resume from ({out / 'checkpoints'} "
             f"is missing or empty): training from step 0 would lose that work. Restore the "
             f"checkpoints, or pass restart=True (--restart) to discard this run and train "
-            f"again from step 0. Nothing was changed."
-        )
-    if start % log_every:
+            f"again from step 0. Nothing was changed.")
+    if start % run.log_every:
         raise RunFolderError(f"checkpoint step {start} is not a multiple of log_every "
-                             f"{log_every}; resume with the log_every of the original run")
-    if start > steps:
+                             f"{run.log_every}; resume with the log_every of the original "
+                             f"run")
+    if start > run.steps:
         raise RunFolderError(f"the run in {out} is already at step {start}, beyond the "
-                             f"{steps} steps asked for; steps is the total, so ask for at "
-                             f"least {start}. Nothing was changed.")
+                             f"{run.steps} steps asked for; steps is the total, so ask for "
+                             f"at least {start}. Nothing was changed.")
 
-    # ---- from here on the folder changes
-    if saved != config:  # a new run, a lost config.json, or a precision now resolved
-        config.save(cfg_path)
-    if command:
-        append_bytes(out / "commands.txt", (command + "\n").encode("utf-8"))
-    kept = [s for s in sorted(ckpt_steps) if s <= start and s not in {d for d, _ in damaged}
-            and s not in {m for m, _ in misfits}]
-    if chosen is not None:
-        state = out / "checkpoints" / "checkpoint"
-        try:
-            text = state.read_text()
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        if f'model_checkpoint_path: "ckpt-{start}"' not in text and not damaged and not misfits:
-            print(f"notice: {state} (TensorFlow's list of checkpoints) was missing or "
-                  f"damaged; found ckpt-{start} from the files and rewrote it", flush=True)
-        _write_state_file(out, kept)
-    elif (out / "checkpoints" / "checkpoint").exists():
-        (out / "checkpoints" / "checkpoint").unlink()
-    # history: keep rows up to the resumed step, cut the rest, append from there
-    keep = [r for r in rows if r[0] <= start]
-    if columns is None:
+
+def _write_settings_and_state(run: _Run) -> None:
+    """config.json (a new run, a lost file, or a precision now resolved), the command
+    line, and TensorFlow's list of the checkpoints kept."""
+    out, start = run.out, run.start
+    if run.saved != run.config:
+        run.config.save(out / "config.json")
+    if run.command:
+        append_bytes(out / "commands.txt", (run.command + "\n").encode("utf-8"))
+    passed_over = {s for s, _ in run.damaged + run.misfits}
+    kept = [s for s in sorted(run.ckpt_steps) if s <= start and s not in passed_over]
+    state = out / "checkpoints" / "checkpoint"
+    if run.chosen is None:
+        state.unlink(missing_ok=True)
+        return
+    try:
+        text = state.read_text()
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    if f'model_checkpoint_path: "ckpt-{start}"' not in text and not passed_over:
+        print(f"notice: {state} (TensorFlow's list of checkpoints) was missing or "
+              f"damaged; found ckpt-{start} from the files and rewrote it", flush=True)
+    _write_state_file(out, kept)
+
+
+def _cut_history(run: _Run) -> float:
+    """Keep history.csv's rows up to the resumed step and cut the rest (new rows are
+    appended from there); a missing file starts with its header. Returns the seconds
+    of the last row kept."""
+    history, start, every = run.history, run.start, run.log_every
+    keep = [r for r in run.rows if r[0] <= start]
+    if run.columns is None:
         if start:
             print(f"notice: {history} is missing or empty: the rows before step {start} "
                   f"are lost; new rows are appended from step {start}", flush=True)
-        columns = history_columns(config)
-        atomic_write_text(history, ",".join(columns) + "\n")
-    else:
-        have = {r[0] for r in keep}
-        lost = [s for s in range(log_every, start + 1, log_every) if s not in have]
-        if lost:
-            print(f"notice: {history} has no rows for steps {_step_ranges(lost, log_every)} "
-                  f"(they were lost); the run resumes from step {start} and new rows are "
-                  f"appended from there, so the history has a gap", flush=True)
-        cut = keep[-1][2] if keep else header_end
-        if history.stat().st_size != cut:
-            if not start and rows:
-                print(f"notice: no checkpoint yet in {out}; training again from step 0 "
-                      f"(history rows up to step {rows[-1][0]} are redone)", flush=True)
-            try:
-                os.truncate(history, cut)
-                fsync_path(history)
-            except OSError as err:
-                raise RunFolderError(f"cutting {history} back to step {start} failed "
-                                     f"({cause(err)}).") from err
-    seconds_offset = keep[-1][1] if keep else 0.0
-
-    manager = make_checkpoint(model, out, checkpoint)
-    _record_settings(checkpoint, config, xla)
-    if chosen is not None:
-        print(f"resuming {out} from step {start} (checkpoint {chosen[1]})", flush=True)
-    assert current_step(model) == start
-    if start < steps:
-        # The same shuffled stream as a run that never stopped, replayed to `start`.
-        dataset = make_dataset(images, config.batch_size, seed=config.seed, repeat=True,
-                               skip_batches=start)
-        # Under a strategy, fit() splits each global batch across the replicas itself.
-        model.fit(
-            dataset, epochs=steps // log_every, initial_epoch=start // log_every,
-            steps_per_epoch=log_every, verbose=verbose, shuffle=False,
-            callbacks=[*callbacks,
-                       StepHistory(history, log_every, start, columns, seconds_offset),
-                       CheckpointEvery(manager, checkpoint_every // log_every)],
-        )
-    model.save_networks(out)
-    return model
+        run.columns = history_columns(run.config)
+        atomic_write_text(history, ",".join(run.columns) + "\n")
+        return 0.0
+    have = {r[0] for r in keep}
+    lost = [s for s in range(every, start + 1, every) if s not in have]
+    if lost:
+        print(f"notice: {history} has no rows for steps {_step_ranges(lost, every)} "
+              f"(they were lost); the run resumes from step {start} and new rows are "
+              f"appended from there, so the history has a gap", flush=True)
+    cut = keep[-1][2] if keep else run.header_end
+    if history.stat().st_size != cut:
+        if not start and run.rows:
+            print(f"notice: no checkpoint yet in {run.out}; training again from step 0 "
+                  f"(history rows up to step {run.rows[-1][0]} are redone)", flush=True)
+        try:
+            os.truncate(history, cut)
+            fsync_path(history)
+        except OSError as err:
+            raise RunFolderError(f"cutting {history} back to step {start} failed "
+                                 f"({cause(err)}).") from err
+    return keep[-1][1] if keep else 0.0
 
 
 class DigitAccuracyMonitor(keras.callbacks.Callback):

@@ -135,6 +135,9 @@ def code_explorer(model=None, *, accuracy_mapping=None, code_names=None, seed: i
                         seed=seed, sweep=sweep, reference_sd=reference_sd)
 
 
+WIDE = {"description_width": "100px"}  # the controls line up
+
+
 class CodeExplorer(widgets.VBox):
     """The widget :func:`code_explorer` returns; its controls are public attributes."""
 
@@ -154,24 +157,36 @@ class CodeExplorer(widgets.VBox):
         self.readings = {}
         self.last_render_ms = float("nan")
         self._rng = np.random.default_rng()
-        wide = {"description_width": "100px"}  # controls line up
+        controls = self._build_controls(seed)
+        sweep_row = self._build_sweep() if sweep and self.spec.num_continuous else []
+        super().__init__([widgets.HBox([controls, self.image]), *sweep_row])
+        self.add_class("infogan-explorer")
 
+        watched = [self.category, *self.sliders, self.seed]
+        if self.sweep_code is not None:
+            watched.append(self.sweep_code)
+        for w in watched:
+            w.observe(self._on_change, names="value")
+        self.update()
+
+    def _build_controls(self, seed: int) -> widgets.VBox:
+        """The category, a slider per code, the seed and its button, the caption, the
+        readout and the image (each with a CSS class the browser tests find)."""
         self.category = CategoryDropdown(
             options=[(self.category_label(k), k) for k in range(self.spec.num_categories)],
-            value=0, description="category", style=wide,
+            value=0, description="category", style=WIDE,
             layout=widgets.Layout(width="260px"))
         self.category.add_class("infogan-category")
         self.sliders = []
         for j, label in enumerate(self.code_labels):
-            s = CodeSlider(value=0.0, min=SLIDER_MIN, max=SLIDER_MAX,
-                                    step=SLIDER_STEP, description=label, style=wide,
-                                    readout_format="+.2f", continuous_update=True,
-                                    layout=widgets.Layout(width="340px"))
+            s = CodeSlider(value=0.0, min=SLIDER_MIN, max=SLIDER_MAX, step=SLIDER_STEP,
+                           description=label, style=WIDE, readout_format="+.2f",
+                           continuous_update=True, layout=widgets.Layout(width="340px"))
             s.add_class(f"infogan-slider-c{j + 2}")
             self.sliders.append(s)
         self.seed = widgets.BoundedIntText(value=int(min(max(seed, 0), MAX_SEED)), min=0,
                                            max=MAX_SEED, description="noise seed",
-                                           style=wide, layout=widgets.Layout(width="200px"))
+                                           style=WIDE, layout=widgets.Layout(width="200px"))
         self.seed.add_class("infogan-seed")
         self.random_noise = widgets.Button(description="random noise",
                                            tooltip="draw a new noise vector z")
@@ -184,38 +199,26 @@ class CodeExplorer(widgets.VBox):
         self.image = widgets.Image(format="png", width=str(IMAGE_PIXELS),
                                    height=str(IMAGE_PIXELS))
         self.image.add_class("infogan-image")
-
-        self.sweep_code = None
-        self.sweep_image = None
+        self.sweep_code = self.sweep_image = None
         self.sweep_values = np.linspace(SLIDER_MIN, SLIDER_MAX, SWEEP_VALUES)
-        sweep_row = []
-        if sweep and self.spec.num_continuous:
-            self.sweep_code = CodeDropdown(
-                options=[(label, j) for j, label in enumerate(self.code_labels)], value=0,
-                description="sweep", style=wide, layout=widgets.Layout(width="260px"))
-            self.sweep_code.add_class("infogan-sweep-code")
-            width = SWEEP_CELL * SWEEP_VALUES + 2 * (SWEEP_VALUES - 1)
-            self.sweep_image = widgets.Image(format="png", width=str(width),
-                                             height=str(SWEEP_CELL),
-                                             layout=widgets.Layout(align_self="flex-start"))
-            self.sweep_image.add_class("infogan-sweep-image")
-            self.sweep_caption = widgets.HTML()
-            sweep_row = [widgets.HBox([self.sweep_code, self.sweep_caption]),
-                         self.sweep_image]
-
-        controls = widgets.VBox([
+        return widgets.VBox([
             self.category, *self.sliders,
             widgets.HBox([self.seed, self.random_noise]), self.caption, self.readout,
         ], layout=widgets.Layout(min_width="360px"))
-        super().__init__([widgets.HBox([controls, self.image]), *sweep_row])
-        self.add_class("infogan-explorer")
 
-        watched = [self.category, *self.sliders, self.seed]
-        if self.sweep_code is not None:
-            watched.append(self.sweep_code)
-        for w in watched:
-            w.observe(self._on_change, names="value")
-        self.update()
+    def _build_sweep(self) -> list:
+        """The sweep's code menu, caption and strip."""
+        self.sweep_code = CodeDropdown(
+            options=[(label, j) for j, label in enumerate(self.code_labels)], value=0,
+            description="sweep", style=WIDE, layout=widgets.Layout(width="260px"))
+        self.sweep_code.add_class("infogan-sweep-code")
+        width = SWEEP_CELL * SWEEP_VALUES + 2 * (SWEEP_VALUES - 1)
+        self.sweep_image = widgets.Image(format="png", width=str(width),
+                                         height=str(SWEEP_CELL),
+                                         layout=widgets.Layout(align_self="flex-start"))
+        self.sweep_image.add_class("infogan-sweep-image")
+        self.sweep_caption = widgets.HTML()
+        return [widgets.HBox([self.sweep_code, self.sweep_caption]), self.sweep_image]
 
     # ------------------------------------------------------------------ labels
     def category_label(self, k: int) -> str:
@@ -225,8 +228,7 @@ class CodeExplorer(widgets.VBox):
     # ------------------------------------------------------------------ codes
     def noise(self) -> np.ndarray:
         """z for the current seed, (1, noise_dim), drawn as LatentSpec.traversal draws it."""
-        rng = np.random.default_rng(int(self.seed.value))
-        return rng.uniform(-1, 1, (1, self.spec.noise_dim)).astype(np.float32)
+        return self.spec.noise_of_seed(int(self.seed.value))
 
     def latent(self) -> np.ndarray:
         """The generator inputs of one update: row 0 is the main image, then the sweep,

@@ -11,7 +11,7 @@ def test_paper_defaults():
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("num_categories", 1, r"num_categories must be in \[2, 1000\]"),
+    ("num_categories", 1, r"num_categories must be in \[2, 1,000\]"),
     ("num_continuous", -1, r"num_continuous must be in \[0, 100\]"),
     ("noise_dim", 2.5, "noise_dim must be an integer"),
     ("batch_size", 0, r"batch_size must be in \[1,"),

@@ -3,54 +3,64 @@ with its stroke thickness changed at random (an option, off by default; issue 16
 
 import json
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from infogan_utils import InfoGAN, InfoGANConfig
 from infogan_utils.data import augment_images
+from infogan_utils.extensions import StepTerms
 from infogan_utils.losses import gaussian_code_loss
-
-
-def _batch(model, b=16, step=0):
-    real = tf.random.stateless_uniform((b, 28, 28, 1), [7, 7])
-    return real, model.sample_codes(b, step)
 
 
 def test_off_by_default_draws_nothing_and_changes_nothing():
     model = InfoGAN(InfoGANConfig(seed=1))
     assert InfoGANConfig().cont_thickness == 0.0
-    assert model.sample_cont_view(16, 0) is None
+    assert "thickness" not in model.extensions
     assert "cont_thickness" not in repr(InfoGANConfig())  # the paper's printout
+    assert "thickness" not in InfoGAN(InfoGANConfig(num_continuous=0,
+                                                    cont_thickness=0.5)).extensions
 
 
 def test_views_are_stateless_and_in_range():
-    model = InfoGAN(InfoGANConfig(cont_thickness=0.8, seed=1))
-    a, b = model.sample_cont_view(500, 7), model.sample_cont_view(500, 7)
+    view = InfoGAN(InfoGANConfig(cont_thickness=0.8, seed=1)).extensions["thickness"]
+    a, b = view.sample(500, 7), view.sample(500, 7)
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, model.sample_cont_view(500, 8))
+    assert not np.array_equal(a, view.sample(500, 8))
     assert float(tf.reduce_max(tf.abs(a))) <= 0.8 and float(tf.reduce_max(tf.abs(a))) > 0.7
+
+
+def _first_logs(config, real):
+    keras.utils.set_random_seed(config.seed)
+    model = InfoGAN(config)
+    model.compile()
+    return {k: float(v) for k, v in model.train_step(real).items()}
 
 
 def test_q_reads_the_continuous_codes_from_the_thickened_images():
     model = InfoGAN(InfoGANConfig(cont_thickness=1.0, seed=2))
-    real, codes = _batch(model)
-    view = model.sample_cont_view(16, 0)
-    terms = model.objectives(real, *codes, training=False, cont_view=view)
-    fake = model.generator(model.compose(*codes), training=False)
-    _, q = model.discriminate(augment_images(fake, thickness=view), training=False)
-    expected = gaussian_code_loss(codes[1], q["cont_mean"])
-    np.testing.assert_allclose(float(terms["info_cont"]), float(expected), rtol=1e-6)
-    plain = model.objectives(real, *codes, training=False)
-    assert abs(float(terms["info_cont"]) - float(plain["info_cont"])) > 1e-6
-    # the category's bound and the GAN terms do not see the view
-    for key in ("info_cat", "mi_lower_bound", "d_loss", "g_loss"):
-        np.testing.assert_allclose(float(terms[key]), float(plain[key]), rtol=1e-6)
-    # G learns through the view: the gradient of info_cont reaches it
+    thickness = model.extensions["thickness"]
+    codes = model.sample_codes(16, 0)
     with tf.GradientTape() as tape:
-        info = model.objectives(real, *codes, training=False, cont_view=view)["info_cont"]
-    grads = tape.gradient(info, model.generator.trainable_variables)
+        fake = model.generator(model.compose(*codes), training=True)
+        terms = StepTerms(tf.constant(0), codes, fake, tf.constant(0.0), tf.constant(0.0))
+        thickness.add_terms(terms)
+    view = thickness.sample(16, 0)
+    _, q = model.discriminate(augment_images(fake, thickness=view), training=True)
+    expected = gaussian_code_loss(codes[1], q["cont_mean"])
+    np.testing.assert_allclose(float(terms.cont_nll), float(expected), rtol=1e-6)
+    assert float(terms.cat_nll) == 0.0 and not terms.d_terms and not terms.g_terms
+    # G learns through the view: the gradient of info_cont reaches it
+    grads = tape.gradient(terms.cont_nll, model.generator.trainable_variables)
     assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads)
+    # in a step, the category's bound and the GAN terms do not see the view
+    real = tf.random.stateless_uniform((16, 28, 28, 1), [7, 7])
+    plain = _first_logs(InfoGANConfig(seed=2), real)
+    viewed = _first_logs(InfoGANConfig(cont_thickness=1.0, seed=2), real)
+    assert abs(viewed["info_cont"] - plain["info_cont"]) > 1e-6
+    for key in ("info_cat", "mi_lower_bound", "d_loss", "g_loss"):
+        assert viewed[key] == pytest.approx(plain[key], rel=1e-6), key
 
 
 def test_train_step_uses_the_view():

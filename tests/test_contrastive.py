@@ -11,26 +11,28 @@ import pytest
 import tensorflow as tf
 
 from infogan_utils import InfoGAN, InfoGANConfig
+from infogan_utils.extensions import StepTerms
 
 CR = dict(contrastive_weight=1.0, contrastive_gap=0.5, contrastive_gap_until=10)
 
 
-def _batch(model, b=16, step=0):
-    real = tf.random.stateless_uniform((b, 28, 28, 1), [7, 7])
-    return real, model.sample_codes(b, step)
+def _terms(model, b=16, step=0):
+    """What the training step gives the extensions (its codes and images) for step 0."""
+    codes = model.sample_codes(b, step)
+    fake = model.generator(model.compose(*codes), training=True)
+    return StepTerms(tf.constant(step), codes, fake, tf.constant(0.0), tf.constant(0.0))
 
 
 def test_off_by_default_builds_and_returns_nothing_of_it():
-    config = InfoGANConfig()
+    config = InfoGANConfig(batch_size=16)
     assert config.contrastive_weight == 0.0
     model = InfoGAN(config)
-    assert model.cr_head is None and not model.contrastive
-    assert model.sample_pairs(8, 0) is None
+    assert "contrastive" not in model.extensions and "cr_head" not in model.networks
+    assert not hasattr(model, "cr_head")
     assert not any("cr_" in v.path or "cr_head" in v.path for v in model.weights)
-    real, codes = _batch(model)
-    terms = model.objectives(real, *codes)
-    assert "cr_loss" not in terms and "cr_total" not in terms
-    assert "cr_loss" not in model.trackers
+    model.compile()
+    logs = model.train_step(tf.random.stateless_uniform((16, 28, 28, 1), [7, 7]))
+    assert "cr_loss" not in logs and "cr_loss" not in model.trackers
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -52,8 +54,8 @@ def test_the_head_needs_two_continuous_codes():
 
 
 def test_pairs_share_exactly_the_chosen_code_and_keep_the_gap():
-    model = InfoGAN(InfoGANConfig(num_continuous=3, **CR))
-    pairs = model.sample_pairs(256, step=0)
+    cr = InfoGAN(InfoGANConfig(num_continuous=3, **CR)).extensions["contrastive"]
+    pairs = cr.sample_pairs(256, step=0)
     shared = pairs["shared"].numpy()
     cont = pairs["continuous"].numpy()                       # (2, b, M)
     assert set(shared) == {0, 1, 2}
@@ -66,35 +68,37 @@ def test_pairs_share_exactly_the_chosen_code_and_keep_the_gap():
     assert np.abs(cont).max() <= 1.0 + 1e-6
     np.testing.assert_array_equal(pairs["noise"][0], pairs["noise"][1])
     np.testing.assert_array_equal(pairs["category"][0], pairs["category"][1])
-    late = model.sample_pairs(256, step=10)["continuous"].numpy()
+    late = cr.sample_pairs(256, step=10)["continuous"].numpy()
     late_gaps = np.abs(late[0] - late[1])
     assert late_gaps.min() < 0.5                             # gap 0 from step 10 on
-    again = model.sample_pairs(256, step=0)                  # stateless in the step
+    again = cr.sample_pairs(256, step=0)                     # stateless in the step
     np.testing.assert_array_equal(again["continuous"], cont)
 
 
 def test_pairs_can_draw_their_own_noise():
     model = InfoGAN(InfoGANConfig(contrastive_weight=1.0, contrastive_share_noise=False))
-    pairs = model.sample_pairs(32, step=3)
+    pairs = model.extensions["contrastive"].sample_pairs(32, step=3)
     assert not np.array_equal(pairs["noise"][0], pairs["noise"][1])
 
 
 def test_weight_and_gap_follow_the_schedule():
     model = InfoGAN(InfoGANConfig(contrastive_weight=2.0, contrastive_start=5,
                                   contrastive_gap=1.9, contrastive_gap_until=8))
-    assert [float(model.contrastive_weight(s)) for s in (0, 4, 5, 100)] == [0, 0, 2, 2]
-    assert [float(model.contrastive_gap(s)) for s in (0, 7, 8)] == pytest.approx([1.9, 1.9, 0])
+    cr = model.extensions["contrastive"]
+    assert [float(cr.weight(s)) for s in (0, 4, 5, 100)] == [0, 0, 2, 2]
+    assert [float(cr.gap(s)) for s in (0, 7, 8)] == pytest.approx([1.9, 1.9, 0])
 
 
 def test_the_head_learns_fixed_pairs_below_chance():
     model = InfoGAN(InfoGANConfig(**CR, seed=1))
-    pairs = model.sample_pairs(32, step=0)
+    cr = model.extensions["contrastive"]
+    pairs = cr.sample_pairs(32, step=0)
     opt = tf.keras.optimizers.Adam(1e-3)
     variables = model.cr_head.trainable_variables + model.trunk.trainable_variables
     losses = []
     for _ in range(40):
         with tf.GradientTape() as tape:
-            loss, _ = model.contrastive_loss(pairs, training=True)
+            loss, _ = cr.loss(pairs, training=True)
         opt.apply_gradients(zip(tape.gradient(loss, variables), variables))
         losses.append(float(loss))
     # Training-mode forward passes (batch statistics), as in training; chance is ln M.
@@ -104,21 +108,21 @@ def test_the_head_learns_fixed_pairs_below_chance():
 
 def test_cr_gradients_reach_g_the_trunk_and_the_head():
     model = InfoGAN(InfoGANConfig(**CR))
-    real, codes = _batch(model)
-    pairs = model.sample_pairs(16, step=0)
     with tf.GradientTape(persistent=True) as tape:
-        terms = model.objectives(real, *codes, pairs=pairs)
-    assert {"cr_loss", "cr_total"} <= set(terms)
+        terms = _terms(model)
+        model.extensions["contrastive"].add_terms(terms)
+    cr_loss = terms.logs["cr_loss"]
     for net in (model.generator, model.trunk, model.cr_head):
-        grads = tape.gradient(terms["cr_loss"], net.trainable_variables)
+        grads = tape.gradient(cr_loss, net.trainable_variables)
         assert any(g is not None and float(tf.reduce_max(tf.abs(g))) > 0 for g in grads), \
             net.name
-    # G's and the trunk's objectives carry lambda_CR * L_CR; Q's head gets none of it.
-    base = model.objectives(real, *codes)
-    for key in ("g_total", "d_total"):
-        np.testing.assert_allclose(float(terms[key]) - float(base[key]),
-                                   float(terms["cr_loss"]), rtol=1e-4, atol=1e-5)
-    q_grads = tape.gradient(terms["cr_loss"], model.q_head.trainable_variables)
+    # G's and the trunk's objectives get lambda_CR * L_CR (weight 1 here); the head
+    # learns on L_CR itself; Q's head gets none of it.
+    for added in (terms.d_terms, terms.g_terms):
+        assert len(added) == 1 and float(added[0]) == pytest.approx(float(cr_loss))
+    [(own_loss, own_vars)] = terms.own
+    assert own_loss is cr_loss and own_vars == model.cr_head.trainable_variables
+    q_grads = tape.gradient(cr_loss, model.q_head.trainable_variables)
     assert all(g is None for g in q_grads)
 
 
@@ -139,9 +143,10 @@ def test_save_and_load_keep_the_head(tmp_path):
     assert loaded.config == model.config and loaded.cr_head is not None
     for a, b in zip(model.cr_head.weights, loaded.cr_head.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
-    pairs = model.sample_pairs(8, step=0)
-    np.testing.assert_allclose(loaded.contrastive_loss(pairs, training=False)[1],
-                               model.contrastive_loss(pairs, training=False)[1], atol=1e-6)
+    pairs = model.extensions["contrastive"].sample_pairs(8, step=0)
+    np.testing.assert_allclose(loaded.extensions["contrastive"].loss(pairs, training=False)[1],
+                               model.extensions["contrastive"].loss(pairs, training=False)[1],
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_utils import InfoGANConfig, class_recipe, models
+from infogan_utils import InfoGANConfig, class_recipe, speed
 from infogan_utils.data import augment_images
-from infogan_utils.training import build_model, current_step, resolve_jit, train
+from infogan_utils.speed import resolve_jit
+from infogan_utils.training import build_model, current_step, train
 
 
 # ---------------------------------------------------------------------- the choice
@@ -26,10 +27,10 @@ from infogan_utils.training import build_model, current_step, resolve_jit, train
     ({"avx2", "avx512f", "avx512_bf16"}, "avx512_core_bf16", True, True),
 ])
 def test_cpu_flags_follow_the_cpu_and_the_onednn_cap(monkeypatch, flags, isa, bf16, avx512):
-    monkeypatch.setattr(models, "_cpu_flags", lambda: set(flags))
+    monkeypatch.setattr(speed, "_cpu_flags", lambda: set(flags))
     monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", isa)
-    assert models.cpu_has_bf16() is bf16
-    assert models.cpu_has_avx512() is avx512
+    assert speed.cpu_has_bf16() is bf16
+    assert speed.cpu_has_avx512() is avx512
 
 
 @pytest.mark.parametrize("flags, precision, expected", [
@@ -41,7 +42,7 @@ def test_cpu_flags_follow_the_cpu_and_the_onednn_cap(monkeypatch, flags, isa, bf
 ])
 def test_auto_compile_mode_follows_the_documented_rule(monkeypatch, flags, precision,
                                                        expected):
-    monkeypatch.setattr(models, "_cpu_flags", lambda: set(flags))
+    monkeypatch.setattr(speed, "_cpu_flags", lambda: set(flags))
     monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
     assert resolve_jit("auto", InfoGANConfig(precision=precision)) is expected
 
@@ -117,14 +118,15 @@ def test_one_xla_step_matches_the_plain_step(mnist):
     real = tf.constant(x[:16, :, :, None] / 255.0, tf.float32)
     probe = build_model(config, jit_compile="off")
     codes = [tf.constant(v.numpy()) for v in probe.sample_codes(16, 0)]
-    augment = {k: tf.constant(v.numpy()) for k, v in probe.sample_augment(16, 0).items()}
+    augment = {k: tf.constant(v.numpy())
+               for k, v in probe.extensions["style"].sample(16, 0).items()}
     results = []
     for mode in ("off", "on"):
         model = build_model(config, jit_compile=mode)
         model.compile(d_optimizer=keras.optimizers.SGD(0.1),
                       g_optimizer=keras.optimizers.SGD(0.1), jit_compile=mode == "on")
         model.sample_codes = lambda b, step: codes
-        model.sample_augment = lambda b, step: augment
+        model.extensions["style"].sample = lambda b, step: augment
         model.make_train_function()
         logs = model.train_function(iter([real]))
         results.append(({k: float(v) for k, v in logs.items()},
@@ -184,7 +186,7 @@ def test_auto_keeps_xla_off_under_a_strategy_over_several_devices(monkeypatch):
         def scope(self):
             return contextlib.nullcontext()
 
-    monkeypatch.setattr(models, "_cpu_flags", lambda: {"avx2"})  # a laptop: auto is XLA
+    monkeypatch.setattr(speed, "_cpu_flags", lambda: {"avx2"})  # a laptop: auto is XLA
     monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
     config = InfoGANConfig(batch_size=8)
     assert build_model(config, jit_compile="auto").jit_compile is True

@@ -685,13 +685,13 @@ def test_auto_precision_is_resolved_once_and_kept_on_resume(tmp_path, images, mo
     checkpoint); a resume keeps it. A machine without bfloat16 gets one line saying to
     pass --precision mixed_bfloat16, which is accepted (it was refused as another
     config)."""
-    import infogan_utils.models as models
+    import infogan_utils.speed as speed
 
     out = tmp_path / "run"
-    monkeypatch.setattr(models, "cpu_has_bf16", lambda: True)
+    monkeypatch.setattr(speed, "cpu_has_bf16", lambda: True)
     train(CONFIG.replace(precision="auto"), 10, out, images=images, **KW)
     assert InfoGANConfig.load(out / "config.json").precision == "mixed_bfloat16"
-    monkeypatch.setattr(models, "cpu_has_bf16", lambda: False)  # a laptop's CPU
+    monkeypatch.setattr(speed, "cpu_has_bf16", lambda: False)  # a laptop's CPU
     before = _snapshot(out)
     with pytest.raises(RunFolderError, match=r"trains in mixed_bfloat16.*Pass --precision "
                                              r"mixed_bfloat16"):

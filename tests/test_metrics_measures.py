@@ -101,12 +101,12 @@ def test_category_slant_share_sees_a_category_that_encodes_slant():
         category_slant_share(by_slant[:10], images)
 
 
-def test_shear_images_adds_its_shear_to_the_measured_slant():
-    from infogan_utils.data import shear_images
+def test_a_shear_adds_itself_to_the_measured_slant():
+    from infogan_utils.data import augment_images
 
     bars = np.stack([_bar(0.0, 2), _bar(0.2, 2), _bar(-0.1, 2)])[..., None].astype("float32")
     shears = np.array([0.3, -0.4, 0.0], "float32")
-    out = shear_images(bars, shears).numpy()
+    out = augment_images(bars, shear=shears).numpy()
     assert out.shape == bars.shape
     np.testing.assert_allclose(slant(out), slant(bars) + shears, atol=0.03)
     np.testing.assert_allclose(out.sum(axis=(1, 2, 3)), bars.sum(axis=(1, 2, 3)), rtol=0.02)

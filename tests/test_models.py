@@ -69,7 +69,8 @@ def test_fused_batch_norm_matches_keras_batch_norm(shape, policy, tol):
     import keras
     import tensorflow as tf
 
-    from infogan_utils.models import BN, BatchNormalization
+    from infogan_utils.models import BN
+    from infogan_utils.speed import BatchNormalization
 
     rng = np.random.default_rng(0)
     x = tf.constant(rng.normal(2.0, 3.0, shape).astype(np.float32))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_utils.optimizers import FusedAdam
+from infogan_utils.speed import FusedAdam
 
 
 def _train(optimizer_class, steps=6, **kwargs):
@@ -52,3 +52,21 @@ def test_infogan_uses_fused_adam_by_default():
     model.compile()
     assert isinstance(model.d_optimizer, FusedAdam) and isinstance(model.g_optimizer, FusedAdam)
     assert model.d_optimizer.learning_rate.numpy() == pytest.approx(2e-4)
+
+
+def test_fused_adam_scales_each_replicas_gradients_by_one_over_the_replicas(monkeypatch):
+    """Keras sums the replicas' gradients; FusedAdam first scales each by 1/n, so the sum
+    is the mean over the global batch (with one replica nothing changes)."""
+    from infogan_utils import speed
+
+    w = keras.Variable(np.zeros((3,), "float32"))
+    gradient = tf.constant([1.0, -2.0, 4.0])
+    moments = {}
+    for replicas in ("one", "two"):
+        if replicas == "two":
+            monkeypatch.setattr(speed, "replicas_in_sync", lambda: 2)
+        opt = FusedAdam(learning_rate=1e-2, beta_1=0.5)
+        opt.apply_gradients([(gradient, w)])
+        moments[replicas] = [v.numpy() for v in opt.variables if "momentum" in v.path][0]
+    np.testing.assert_array_equal(moments["one"], 0.5 * gradient.numpy())
+    np.testing.assert_array_equal(moments["two"], 0.25 * gradient.numpy())
