@@ -19,7 +19,7 @@ lambda"; the released code uses ``info_reg_coeff=1.0`` for every code), ``batch_
 ``cat_augment`` (off by default; notebook 03 teaches the failure they address), and the
 contrastive regulariser of InfoGAN-CR (``contrastive_*``, off by default; Lin,
 Thekumparampil, Fanti and Oh, ICML 2020, the contrastive-regulariser section; see
-``InfoGAN.sample_pairs``).
+``extensions.Contrastive``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 
 PRECISIONS = ("auto", "float32", "mixed_bfloat16")
 JIT_MODES = ("auto", "on", "off")
-"""How a training step may be compiled (``training.resolve_jit``): XLA on, off, or the
+"""How a training step may be compiled (``speed.resolve_jit``): XLA on, off, or the
 measured fastest for this machine."""
 
 

@@ -68,7 +68,7 @@ from .saving import WEIGHT_FILES, read_config
 from .speed import resolve_jit, resolve_precision
 
 __all__ = ["RunFolderError", "DamagedFileError", "DiskFullError", "train", "load_run",
-           "resolve_jit", "JIT_MODES",
+           "JIT_MODES",
            "read_history", "build_model", "make_checkpoint", "current_step",
            "find_checkpoints", "DigitAccuracyMonitor", "MAX_STEPS"]
 
