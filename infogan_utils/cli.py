@@ -52,12 +52,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+def _flag(name: str) -> str:
+    """How the command line spells a setting: ``--log-every`` for ``log_every``."""
+    return "--" + name.replace("_", "-")
+
+
 def _add_config_flags(parser) -> None:
     """One flag per InfoGANConfig field (``--batch-size`` for ``batch_size``), with the
     field's default and its docstring as help; the config validates the values."""
     docs, default = field_docs(), InfoGANConfig()
     for field in dataclasses.fields(InfoGANConfig):
-        flag, value = "--" + field.name.replace("_", "-"), getattr(default, field.name)
+        flag, value = _flag(field.name), getattr(default, field.name)
         help_text = docs.get(field.name, "").replace("%", "%%")
         if isinstance(value, bool):
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=value,
@@ -154,10 +159,6 @@ def _one_line(err: BaseException) -> str:
     if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
         text = f"{err.filename}: {err.strerror or text}"
     return " ".join(text.split()) or type(err).__name__
-
-
-def _flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
 
 
 def _validate_train(args) -> None:
